@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
+import { HeadsupError } from '../errors.js';
+import type { FileSystem } from '../platform/fs.js';
+
+export type BackupRole = 'binary' | 'config' | 'database' | 'database-wal' | 'database-shm' | 'key' | 'policy';
+
+export interface BackupFile {
+  role: BackupRole;
+  path: string;
+}
+
+export interface ManifestEntry extends BackupFile {
+  /** False when the file did not exist at backup time; a restore then removes it. */
+  existed: boolean;
+  /** File name inside the backup folder. */
+  stored: string | null;
+  sha256: string | null;
+  size: number | null;
+  mode: number | null;
+  uid: number | null;
+  gid: number | null;
+}
+
+export interface BackupManifest {
+  formatVersion: 1;
+  instance: string;
+  createdAt: string;
+  fromVersion: string;
+  toVersion: string;
+  entries: ManifestEntry[];
+}
+
+export interface Backup {
+  dir: string;
+  manifest: BackupManifest;
+}
+
+const MANIFEST = 'manifest.json';
+
+/**
+ * Copies the instance's files into a new folder readable only by its owner (0700, files 0600)
+ * and writes a manifest of their hashes. The instance must be stopped, so that the SQLite
+ * database and its `-wal` and `-shm` files form one consistent state. Everything is fsync'd
+ * before this returns.
+ */
+export async function createBackup(
+  fs: FileSystem,
+  options: { root: string; instance: string; fromVersion: string; toVersion: string; files: BackupFile[]; now: Date },
+): Promise<Backup> {
+  const stamp = options.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const instanceDir = join(options.root, options.instance);
+  await fs.mkdir(instanceDir, { recursive: true, mode: 0o700 });
+  await fs.chmod(options.root, 0o700);
+  await fs.chmod(instanceDir, 0o700);
+  const dir = await fs.mkdtemp(join(instanceDir, `${stamp}-${options.fromVersion}-to-${options.toVersion}-`));
+  await fs.chmod(dir, 0o700);
+
+  const entries: ManifestEntry[] = [];
+  for (const [index, file] of options.files.entries()) {
+    entries.push(await backUpFile(fs, dir, file, `${String(index).padStart(2, '0')}-${file.role}-${basename(file.path)}`));
+  }
+
+  const manifest: BackupManifest = {
+    formatVersion: 1,
+    instance: options.instance,
+    createdAt: options.now.toISOString(),
+    fromVersion: options.fromVersion,
+    toVersion: options.toVersion,
+    entries,
+  };
+  await writeDurably(fs, join(dir, MANIFEST), JSON.stringify(manifest, null, 2), 0o600);
+  await syncDirectory(fs, dir);
+  return { dir, manifest };
+}
+
+async function backUpFile(fs: FileSystem, dir: string, file: BackupFile, stored: string): Promise<ManifestEntry> {
+  let info;
+  try {
+    info = await fs.stat(file.path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { ...file, existed: false, stored: null, sha256: null, size: null, mode: null, uid: null, gid: null };
+    }
+    throw error;
+  }
+
+  const content = await fs.readFile(file.path);
+  await writeDurably(fs, join(dir, stored), content, 0o600);
+  return {
+    ...file,
+    existed: true,
+    stored,
+    sha256: sha256(content),
+    size: content.length,
+    mode: info.mode & 0o7777,
+    uid: info.uid,
+    gid: info.gid,
+  };
+}
+
+export async function readBackup(fs: FileSystem, dir: string): Promise<Backup> {
+  const manifest = JSON.parse(await fs.readFile(join(dir, MANIFEST), 'utf8')) as BackupManifest;
+  return { dir, manifest };
+}
+
+/**
+ * Checks every stored file against the manifest's hash; throws naming the first file that
+ * differs, so that a damaged backup is never restored.
+ */
+export async function verifyBackup(fs: FileSystem, backup: Backup): Promise<void> {
+  for (const entry of backup.manifest.entries) {
+    if (!entry.existed || !entry.stored) continue;
+    const content = await fs.readFile(join(backup.dir, entry.stored));
+    if (sha256(content) !== entry.sha256) {
+      throw new HeadsupError('BACKUP_CORRUPT', `backup file ${join(backup.dir, entry.stored)} does not match its manifest hash`, {
+        hint: 'the backup cannot be trusted; restore an older backup by hand',
+      });
+    }
+  }
+}
+
+/**
+ * Puts every file of the backup back in place, each through a temporary file and an atomic
+ * rename, with its recorded mode and owner; files that did not exist at backup time (for
+ * example a `-wal` file) are removed. Running it twice gives the same result.
+ */
+export async function restoreBackup(fs: FileSystem, backup: Backup, roles?: readonly BackupRole[]): Promise<void> {
+  await verifyBackup(fs, backup);
+  for (const entry of backup.manifest.entries) {
+    if (roles && !roles.includes(entry.role)) continue;
+    if (!entry.existed || !entry.stored) {
+      await fs.rm(entry.path, { force: true });
+      continue;
+    }
+    const content = await fs.readFile(join(backup.dir, entry.stored));
+    await replaceFile(fs, entry.path, content, entry.mode ?? 0o600, entry.uid, entry.gid);
+  }
+}
+
+/** Writes `content` to `path` through a temporary file in the same folder and an atomic rename. */
+export async function replaceFile(fs: FileSystem, path: string, content: Buffer, mode: number, uid: number | null = null, gid: number | null = null): Promise<void> {
+  const temporary = `${path}.headsup-tmp`;
+  await writeDurably(fs, temporary, content, mode);
+  const handle = await fs.open(temporary, 'r');
+  try {
+    await handle.chmod(mode);
+    if (uid !== null && gid !== null && process.getuid?.() === 0) await handle.chown(uid, gid);
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(temporary, path);
+}
+
+async function writeDurably(fs: FileSystem, path: string, content: string | Buffer, mode: number): Promise<void> {
+  const handle = await fs.open(path, 'w', mode);
+  try {
+    await handle.writeFile(content);
+    await handle.chmod(mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDirectory(fs: FileSystem, dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function sha256(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}

@@ -1,0 +1,28 @@
+import type { Clock } from '../platform/clock.js';
+import type { ProcessRunner } from '../platform/exec.js';
+import type { FileSystem } from '../platform/fs.js';
+import type { HttpClient } from '../platform/http.js';
+import type { Logger } from '../platform/logger.js';
+import type { EventRepository } from '../store/events.js';
+import type { HopRepository } from '../store/hops.js';
+import type { InstalledBinaryRepository } from '../store/installed-binaries.js';
+import type { ProgressReporter } from './progress.js';
+
+/** Everything the upgrade engine uses from the outside world, passed in so tests can drive it. */
+export interface ApplyContext {
+  fs: FileSystem;
+  http: HttpClient;
+  clock: Clock;
+  runner: ProcessRunner;
+  logger: Logger;
+  hops: HopRepository;
+  installs: InstalledBinaryRepository;
+  events: EventRepository;
+  reporter: ProgressReporter;
+  backupsDir: string;
+  cacheDir: string;
+  /** Folder of the per-instance lock files. */
+  lockDir: string;
+  /** How long a stopped server may keep answering on its health URL before the stop counts as failed. */
+  stopTimeoutMs?: number;
+}

@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { HeadsupError } from '../errors.js';
+
+/** The files of an instance that a backup must hold, as its Headscale config names them. */
+export interface HeadscaleFiles {
+  databaseType: 'sqlite' | 'postgres';
+  /** SQLite database path; null for PostgreSQL. */
+  sqlitePath: string | null;
+  /** Private keys and other files the server reads: Noise key, DERP key, legacy key, TLS key and certificate, file policy. */
+  keyFiles: string[];
+  policyFile: string | null;
+}
+
+type Tree = Record<string, unknown>;
+
+/**
+ * Reads the paths a Headscale config points at. It understands both the layout of 0.23 and later
+ * (`database.sqlite.path`, `noise.private_key_path`, `policy.path`) and the older one (`db_type`,
+ * `db_path`, `private_key_path`, `acl_policy_path`). Relative paths resolve against the config
+ * file's directory, as Headscale resolves them.
+ */
+export async function readHeadscaleFiles(configPath: string): Promise<HeadscaleFiles> {
+  let tree: Tree;
+  try {
+    tree = (parse(await readFile(configPath, 'utf8')) ?? {}) as Tree;
+  } catch (error) {
+    throw new HeadsupError('HEADSCALE_CONFIG_UNREADABLE', `cannot read the Headscale config ${configPath}: ${(error as Error).message}`, {
+      hint: 'check the `config:` path of the instance in the headsup config',
+      cause: error,
+    });
+  }
+
+  const base = dirname(configPath);
+  const path = (value: unknown) => (typeof value === 'string' && value !== '' ? absolute(value, base) : null);
+
+  const type = String(at(tree, 'database.type') ?? at(tree, 'db_type') ?? 'sqlite');
+  const databaseType = type.startsWith('postgres') ? 'postgres' : 'sqlite';
+  const sqlitePath = databaseType === 'sqlite' ? path(at(tree, 'database.sqlite.path') ?? at(tree, 'db_path')) : null;
+
+  if (databaseType === 'sqlite' && !sqlitePath) {
+    throw new HeadsupError('HEADSCALE_CONFIG_NO_DATABASE', `the Headscale config ${configPath} names no SQLite database path`, {
+      hint: 'set `database.sqlite.path` in the Headscale config (or `db_path` before 0.23)',
+    });
+  }
+
+  const policyFile = path(at(tree, 'policy.path') ?? at(tree, 'acl_policy_path'));
+  const candidates = [
+    at(tree, 'noise.private_key_path'),
+    at(tree, 'derp.server.private_key_path'),
+    at(tree, 'private_key_path'),
+    at(tree, 'tls_key_path'),
+    at(tree, 'tls_cert_path'),
+  ];
+  const keyFiles = [...new Set(candidates.map(path).filter((p): p is string => p !== null))];
+
+  return { databaseType, sqlitePath, keyFiles, policyFile };
+}
+
+function at(tree: Tree, dotted: string): unknown {
+  let current: unknown = tree;
+  for (const key of dotted.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Tree)[key];
+  }
+  return current;
+}
+
+function absolute(path: string, base: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}

@@ -1,0 +1,67 @@
+import type { Clock } from '../platform/clock.js';
+import type { HttpClient } from '../platform/http.js';
+
+export interface HealthGateOptions {
+  url: string;
+  /** Consecutive passing checks required. */
+  passes: number;
+  intervalMs: number;
+  timeoutMs: number;
+  http: HttpClient;
+  clock: Clock;
+  /** Asked after a failed check; `false` ends the wait at once, because a stopped server will not recover. */
+  isRunning?: () => Promise<boolean | null>;
+}
+
+export interface HealthGateResult {
+  healthy: boolean;
+  checks: number;
+  /** The last failure seen, e.g. `HTTP 500` or `connection refused`; null when healthy at once. */
+  lastError: string | null;
+  elapsedMs: number;
+}
+
+/**
+ * Polls a Headscale `/health` URL until it returns HTTP 200 `passes` times in a row, or until
+ * the timeout. Since 0.17 Headscale's `/health` pings the database and returns 500 when that
+ * fails, so a pass means the server is up and its database answers.
+ */
+export async function waitForHealth(options: HealthGateOptions): Promise<HealthGateResult> {
+  const started = options.clock.now().getTime();
+  let consecutive = 0;
+  let checks = 0;
+  let lastError: string | null = null;
+
+  for (;;) {
+    checks++;
+    const error = await probe(options);
+    if (error === null) {
+      consecutive++;
+      if (consecutive >= options.passes) {
+        return { healthy: true, checks, lastError, elapsedMs: options.clock.now().getTime() - started };
+      }
+    } else {
+      consecutive = 0;
+      lastError = error;
+      if (options.isRunning && (await options.isRunning()) === false) {
+        return { healthy: false, checks, lastError: `the service stopped running (last check: ${error})`, elapsedMs: options.clock.now().getTime() - started };
+      }
+    }
+
+    const elapsed = options.clock.now().getTime() - started;
+    if (elapsed >= options.timeoutMs) return { healthy: false, checks, lastError, elapsedMs: elapsed };
+    await options.clock.sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - elapsed)));
+  }
+}
+
+/** One health probe; returns null on HTTP 200, otherwise what went wrong. */
+export async function probe(options: Pick<HealthGateOptions, 'url' | 'http'>): Promise<string | null> {
+  try {
+    const response = await options.http.fetch(options.url, { timeoutMs: 5000 });
+    await response.arrayBuffer();
+    return response.status === 200 ? null : `HTTP ${response.status}`;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    return cause?.code ?? (error as Error).message;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Stops and starts one Headscale service. Implementations live in their own folders (`systemd/`,
+ * `command/`) and are chosen by the instance's `service:` setting.
+ */
+export interface ServiceManager {
+  /** Stable id of the implementation, e.g. `systemd`. */
+  readonly id: string;
+  /** What the operator configured, for messages, e.g. `headscale.service`. */
+  readonly description: string;
+  /** Stops the service and returns once it has exited; succeeds when it was not running. */
+  stop(): Promise<void>;
+  /** Starts the service and returns once it is launched (not yet healthy). */
+  start(): Promise<void>;
+  /** True while the service runs; null when the manager cannot tell. */
+  isRunning(): Promise<boolean | null>;
+  /** The service's recent log lines, to show why it failed; null when none are available. */
+  recentLogs(): Promise<string | null>;
+}
+
+export class ServiceCommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServiceCommandError';
+  }
+}

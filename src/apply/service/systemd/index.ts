@@ -1,0 +1,45 @@
+import { describeFailure, type ProcessRunner } from '../../../platform/exec.js';
+import { ServiceCommandError, type ServiceManager } from '../service-manager.js';
+
+/**
+ * A Headscale service run by systemd, driven through `systemctl`. `stop` and `start` wait for the
+ * job to finish, as `systemctl` does by default.
+ */
+export class SystemdServiceManager implements ServiceManager {
+  readonly id = 'systemd';
+  readonly description: string;
+
+  constructor(
+    private readonly unit: string,
+    private readonly runner: ProcessRunner,
+    private readonly systemctl = 'systemctl',
+  ) {
+    this.description = `systemd unit ${unit}`;
+  }
+
+  async stop(): Promise<void> {
+    await this.systemctlOrThrow(['stop', this.unit]);
+  }
+
+  async start(): Promise<void> {
+    await this.systemctlOrThrow(['start', this.unit]);
+  }
+
+  async isRunning(): Promise<boolean | null> {
+    const result = await this.runner.run(this.systemctl, ['is-active', '--quiet', this.unit], { timeoutMs: 30_000 });
+    if (result.exitCode === 0) return true;
+    // `systemctl is-active` exits 3 for an inactive or failed unit (LSB "program is not running").
+    if (result.exitCode === 3) return false;
+    return null;
+  }
+
+  async recentLogs(): Promise<string | null> {
+    const result = await this.runner.run('journalctl', ['--unit', this.unit, '--lines', '40', '--no-pager', '--output', 'cat'], { timeoutMs: 30_000 });
+    return result.exitCode === 0 ? result.stdout : null;
+  }
+
+  private async systemctlOrThrow(args: string[]): Promise<void> {
+    const result = await this.runner.run(this.systemctl, args, { timeoutMs: 120_000 });
+    if (result.exitCode !== 0) throw new ServiceCommandError(describeFailure(result));
+  }
+}

@@ -1,0 +1,82 @@
+import type { Hop } from '../decide/path.js';
+import { formatVersion, versionsEqual, type Version } from '../judge/version.js';
+import type { Release } from '../watch/release.js';
+import { HeadsupError } from '../errors.js';
+import { fetchArtifact, type Artifact } from './artifacts.js';
+import type { ApplyContext } from './context.js';
+import { runHop, type HopResult } from './hop.js';
+import type { Instance } from './instance.js';
+import { acquireInstanceLock } from './lock.js';
+
+export type UpgradeOutcome = 'up-to-date' | 'upgraded' | 'rolled-back' | 'needs-person' | 'aborted';
+
+export interface UpgradeResult {
+  instance: string;
+  from: Version;
+  target: Version;
+  hops: HopResult[];
+  outcome: UpgradeOutcome;
+}
+
+/**
+ * Walks an upgrade path hop by hop on one instance. Every hop's binary is downloaded and verified
+ * before the instance is stopped for the first hop, so a bad download changes nothing. The walk
+ * ends at the first hop that fails; that hop has been rolled back (or needs a person) by then.
+ */
+export async function applyUpgrade(
+  context: ApplyContext,
+  instance: Instance,
+  path: { from: Version; target: Version; hops: Hop[] },
+  releases: readonly Release[],
+): Promise<UpgradeResult> {
+  const base = { instance: instance.name, from: path.from, target: path.target };
+  if (path.hops.length === 0) return { ...base, hops: [], outcome: 'up-to-date' };
+
+  const lock = acquireInstanceLock(context.lockDir, instance.name);
+  try {
+    const artifacts = await fetchAll(context, instance, path.hops, releases);
+    record(context, instance, 'upgrade-started', `upgrade of ${instance.name} from ${formatVersion(path.from)} to ${formatVersion(path.target)} started`);
+
+    const results: HopResult[] = [];
+    for (const [index, hop] of path.hops.entries()) {
+      const result = await runHop(context, instance, hop, artifacts[index]!);
+      results.push(result);
+      if (result.outcome !== 'committed') {
+        const outcome = result.outcome === 'needs-person' ? 'needs-person' : result.outcome === 'rolled-back' ? 'rolled-back' : 'aborted';
+        record(context, instance, `upgrade-${outcome}`, `hop ${formatVersion(hop.from)} → ${formatVersion(hop.to)} of ${instance.name}: ${result.error}`);
+        return { ...base, hops: results, outcome };
+      }
+    }
+
+    record(context, instance, 'upgrade-succeeded', `${instance.name} now runs ${formatVersion(path.target)}`);
+    return { ...base, hops: results, outcome: 'upgraded' };
+  } finally {
+    lock.release();
+  }
+}
+
+async function fetchAll(context: ApplyContext, instance: Instance, hops: readonly Hop[], releases: readonly Release[]): Promise<Artifact[]> {
+  const artifacts: Artifact[] = [];
+  for (const hop of hops) {
+    const release = releases.find((candidate) => versionsEqual(candidate.version, hop.to));
+    if (!release) {
+      throw new HeadsupError('RELEASE_UNKNOWN', `release ${formatVersion(hop.to)} is not in the release list`, { hint: 'check the release channel and retry' });
+    }
+    context.reporter.step({ instance: instance.name, hop, step: 'fetch', status: 'started' });
+    try {
+      const artifact = await fetchArtifact({ release, cacheDir: context.cacheDir, http: context.http, logger: context.logger });
+      artifacts.push(artifact);
+      context.reporter.step({ instance: instance.name, hop, step: 'fetch', status: 'done', detail: `${artifact.assetName} verified (sha256 ${artifact.sha256.slice(0, 12)}…)` });
+    } catch (error) {
+      context.reporter.step({ instance: instance.name, hop, step: 'fetch', status: 'failed', detail: (error as Error).message });
+      record(context, instance, 'upgrade-aborted', `download of ${formatVersion(hop.to)} failed before anything was stopped: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+  return artifacts;
+}
+
+function record(context: ApplyContext, instance: Instance, kind: string, message: string): void {
+  context.events.append({ at: context.clock.now(), instance: instance.name, kind, message });
+  context.logger.info({ instance: instance.name, kind }, message);
+}

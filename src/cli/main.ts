@@ -1,0 +1,104 @@
+import { Command, CommanderError, Option } from 'commander';
+import { HeadsupError } from '../errors.js';
+import { buildCheckReport, checkExitCode, renderCheckReport } from './check.js';
+import { createRuntime, type Runtime } from './context.js';
+import { ExitCode } from './exit-codes.js';
+import { consoleReporter, executeUpgrade, planUpgrade, renderDryRun, renderUpgradeResult, upgradeExitCode } from './upgrade.js';
+
+export interface MainIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: MainIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  env: process.env,
+};
+
+/** Runs one headsup command line and returns its exit code; the only place exit codes are decided. */
+export async function main(argv: readonly string[], io: MainIo = defaultIo): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return handleError(error, io);
+  }
+}
+
+function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
+  const program = new Command('headsup')
+    .description('Keeps self-hosted Headscale servers patched: checks for releases and upgrades one minor at a time with backup and automatic rollback.')
+    .option('-c, --config <path>', 'headsup config file (default: $HEADSUP_CONFIG, ~/.config/headsup/config.yaml, /etc/headsup/config.yaml, else embedded defaults)')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+    .showSuggestionAfterError();
+
+  const withRuntime = async <T>(action: (runtime: Runtime) => Promise<T>): Promise<T> => {
+    const runtime = createRuntime({ configPath: program.opts<{ config?: string }>().config, env: io.env });
+    try {
+      return await action(runtime);
+    } finally {
+      runtime.db.close();
+    }
+  };
+
+  program
+    .command('check')
+    .description('Show each instance\'s Headscale version, the latest release and the upgrade path')
+    .argument('[instances...]', 'instances to check (default: all configured)')
+    .option('--current <version>', 'check this Headscale version instead of configured instances')
+    .option('--offline', 'do not contact the release channel; use stored data or the shipped snapshot')
+    .option('--json', 'print the report as JSON')
+    .action(async (instances: string[], options: { current?: string; offline?: boolean; json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const report = await buildCheckReport(runtime, { instances, current: options.current, offline: options.offline ?? false });
+        io.out(options.json ? JSON.stringify(report, null, 2) : renderCheckReport(report));
+        setExit(checkExitCode(report));
+      });
+    });
+
+  program
+    .command('upgrade')
+    .description('Upgrade one instance along the upgrade path, hop by hop, with backup and automatic rollback')
+    .argument('<instance>', 'the instance to upgrade, as named in the config')
+    .addOption(new Option('--to <version>', 'target version (default: the latest stable release)'))
+    .option('--dry-run', 'print the exact plan and change nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, options: { to?: string; dryRun?: boolean; json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const plan = await planUpgrade(runtime, { instance: name, to: options.to, dryRun: options.dryRun ?? false });
+        if (options.dryRun) {
+          io.out(await renderDryRun(runtime, plan));
+          return;
+        }
+        const reporter = consoleReporter(options.json ? io.err : io.out);
+        const result = await executeUpgrade(runtime, plan, reporter);
+        io.out(options.json ? JSON.stringify(result, null, 2) : renderUpgradeResult(result));
+        setExit(upgradeExitCode(result));
+      });
+    });
+
+  return program;
+}
+
+function handleError(error: unknown, io: MainIo): number {
+  if (error instanceof CommanderError) {
+    // Help and version output arrive here too, with exit code 0.
+    return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+  }
+  if (error instanceof HeadsupError) {
+    io.err(`headsup: error ${error.code}: ${error.message}`);
+    if (error.hint) io.err(`hint: ${error.hint}`);
+    return error.exitCode;
+  }
+  io.err(`headsup: unexpected error (a bug; please report it with this output):`);
+  io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return ExitCode.Error;
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** A duration written as `500ms`, `15s`, `5m`, `2h` or `3d`; parsed to milliseconds. */
+const duration = z.string().transform((text, context) => {
+  const ms = parseDuration(text);
+  if (ms === null) {
+    context.addIssue({ code: 'custom', message: `invalid duration "${text}"; write a number and a unit: ms, s, m, h, d or w (for example 30s or 2h)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL, for example http://127.0.0.1:8080/health' });
+
+const instanceName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+const systemdService = z.strictObject({
+  systemd: z.string().min(1).describe('the systemd unit that runs Headscale, for example headscale.service'),
+});
+
+const commandService = z.strictObject({
+  start: z.string().min(1).describe('shell command that starts Headscale and returns once it is launched'),
+  stop: z.string().min(1).describe('shell command that stops Headscale and returns once it has exited'),
+  status: z.string().min(1).optional().describe('shell command that exits 0 while Headscale runs'),
+  logs: z.string().min(1).optional().describe("shell command that prints Headscale's recent log lines"),
+});
+
+const healthGate = z.strictObject({
+  passes: z.number().int().min(1).max(100).default(3),
+  interval: duration.default(1000),
+  timeout: duration.default(90_000),
+});
+
+const instance = z.strictObject({
+  environment: z.string().min(1).default('production'),
+  binary: z.string().min(1),
+  config: z.string().min(1),
+  data_dir: z.string().min(1).optional(),
+  health_url: httpUrl,
+  version_url: httpUrl.optional(),
+  service: z.union([systemdService, commandService], {
+    error: 'expected either `systemd: <unit>` or `start:` and `stop:` commands (with an optional `status:`)',
+  }),
+  health: healthGate.prefault({}),
+});
+
+const githubChannel = z.strictObject({
+  api_url: httpUrl.default('https://api.github.com'),
+  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name, for example juanfont/headscale').default('juanfont/headscale'),
+  token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable').optional(),
+  timeout: duration.default(15_000),
+});
+
+export const configSchema = z.strictObject({
+  state: z.string().min(1).optional(),
+  cache_dir: z.string().min(1).optional(),
+  log_file: z.string().min(1).optional(),
+  backups: z
+    .strictObject({
+      dir: z.string().min(1).optional(),
+      keep: z.number().int().min(1).default(10),
+    })
+    .prefault({}),
+  channels: z.strictObject({ github: githubChannel.prefault({}) }).prefault({}),
+  instances: z
+    .record(z.string().regex(instanceName, 'instance names use letters, digits, ".", "_" and "-"'), instance)
+    .default({}),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+export type InstanceSettings = z.output<typeof instance>;
+export type ServiceSettings = InstanceSettings['service'];
