@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { firstErrorLine } from './log-excerpt.js';
+
+describe('first error line', () => {
+  it('finds the fatal line among info lines', () => {
+    const logs = [
+      '2026-12-04T10:00:00Z INF Opening database',
+      '\u001b[31m2026-12-04T10:00:01Z FTL Fatal config error: randomize_client_port is removed\u001b[0m',
+      '2026-12-04T10:00:02Z ERR later symptom',
+    ].join('\n');
+
+    expect(firstErrorLine(logs)).toBe('2026-12-04T10:00:01Z FTL Fatal config error: randomize_client_port is removed');
+  });
+
+  it('returns null without errors', () => {
+    expect(firstErrorLine('INF all good\nINF still good')).toBeNull();
+  });
+});
