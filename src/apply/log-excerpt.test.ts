@@ -16,3 +16,15 @@ describe('first error line', () => {
     expect(firstErrorLine('INF all good\nINF still good')).toBeNull();
   });
 });
+
+describe('first error line of 0.29', () => {
+  it('joins a bare level with its message', () => {
+    const logs = '2026-12-04T20:10:27Z FTL\nFATAL: The "randomize_client_port" configuration key has been removed.\n';
+
+    expect(firstErrorLine(logs)).toBe('2026-12-04T20:10:27Z FTL FATAL: The "randomize_client_port" configuration key has been removed.');
+  });
+
+  it('finds the cobra error prefix', () => {
+    expect(firstErrorLine('Error: initializing: loading configuration: bad key')).toBe('Error: initializing: loading configuration: bad key');
+  });
+});

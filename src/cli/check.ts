@@ -1,6 +1,6 @@
 import { createInstance } from '../apply/instance.js';
 import { detectBinaryVersion, type VersionSource } from '../apply/running-version.js';
-import { assessVersion } from '../decide/status.js';
+import { assessVersion, latestStable } from '../decide/status.js';
 import { UsageError } from '../errors.js';
 import { formatVersion, parseVersion, type Version } from '../judge/version.js';
 import { InstalledBinaryRepository } from '../store/installed-binaries.js';
@@ -58,7 +58,7 @@ export async function buildCheckReport(runtime: Runtime, options: CheckOptions):
     }
   }
 
-  const latest = assessVersion(parseVersion('0.0.0')!, versions).latest;
+  const latest = latestStable(versions);
   return {
     releases: {
       source: list.source.kind,
@@ -92,7 +92,12 @@ function selectTargets(runtime: Runtime, options: CheckOptions): Target[] {
 function reportFor(name: string, current: Version | null, source: InstanceReport['versionSource'], detail: string, versions: Version[]): InstanceReport {
   if (!current) return { ...emptyReport(name), versionSource: source, versionDetail: detail, status: 'unknown-version', error: detail };
 
-  const status = assessVersion(current, versions);
+  let status;
+  try {
+    status = assessVersion(current, versions);
+  } catch (error) {
+    return { ...emptyReport(name), running: formatVersion(current), versionSource: source, versionDetail: detail, error: (error as Error).message };
+  }
   return {
     name,
     running: formatVersion(current),

@@ -8,6 +8,11 @@ export interface VersionStatus {
   path: Hop[];
 }
 
+/** The newest stable release, or null when there is none. */
+export function latestStable(releases: readonly Version[]): Version | null {
+  return releases.filter(isStable).sort(compareVersions).at(-1) ?? null;
+}
+
 /** Compares a version with the known releases: the latest stable release, how many releases behind, and the path to it. */
 export function assessVersion(current: Version, releases: readonly Version[]): VersionStatus {
   const stable = releases.filter(isStable).sort(compareVersions);
