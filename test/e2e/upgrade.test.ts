@@ -124,7 +124,7 @@ describe('headsup upgrade on real Headscale', { timeout: 300_000 }, () => {
       expect(existsSync(home.backupsDir)).toBe(false);
       expect(existsSync(join(home.cacheDir, 'artifacts', '0.29.2', 'headscale_0.29.2_linux_amd64'))).toBe(false);
     } finally {
-      server.tamperAsset('0.29.2', {});
+      server.untamperAsset('0.29.2');
     }
   });
 

@@ -12,7 +12,7 @@ export class SystemdServiceManager implements ServiceManager {
   constructor(
     private readonly unit: string,
     private readonly runner: ProcessRunner,
-    private readonly systemctl = 'systemctl',
+    private readonly programs = { systemctl: 'systemctl', journalctl: 'journalctl' },
   ) {
     this.description = `systemd unit ${unit}`;
   }
@@ -26,7 +26,7 @@ export class SystemdServiceManager implements ServiceManager {
   }
 
   async isRunning(): Promise<boolean | null> {
-    const result = await this.runner.run(this.systemctl, ['is-active', '--quiet', this.unit], { timeoutMs: 30_000 });
+    const result = await this.runner.run(this.programs.systemctl, ['is-active', '--quiet', this.unit], { timeoutMs: 30_000 });
     if (result.exitCode === 0) return true;
     // `systemctl is-active` exits 3 for an inactive or failed unit (LSB "program is not running").
     if (result.exitCode === 3) return false;
@@ -34,12 +34,12 @@ export class SystemdServiceManager implements ServiceManager {
   }
 
   async recentLogs(): Promise<string | null> {
-    const result = await this.runner.run('journalctl', ['--unit', this.unit, '--lines', '40', '--no-pager', '--output', 'cat'], { timeoutMs: 30_000 });
+    const result = await this.runner.run(this.programs.journalctl, ['--unit', this.unit, '--lines', '40', '--no-pager', '--output', 'cat'], { timeoutMs: 30_000 });
     return result.exitCode === 0 ? result.stdout : null;
   }
 
   private async systemctlOrThrow(args: string[]): Promise<void> {
-    const result = await this.runner.run(this.systemctl, args, { timeoutMs: 120_000 });
+    const result = await this.runner.run(this.programs.systemctl, args, { timeoutMs: 120_000 });
     if (result.exitCode !== 0) throw new ServiceCommandError(describeFailure(result));
   }
 }
