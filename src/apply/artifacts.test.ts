@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 afterAll(() => server.close());
 
-/** The 0.29.2 release as the fixture's API lists it. */
+/** Fetches the 0.29.2 release as the fixture's API lists it. */
 async function release(): Promise<Release> {
   const response = await fetch(`${server.url}/repos/juanfont/headscale/releases?per_page=100`);
   const list = (await response.json()) as Array<{ tag_name: string; assets: Array<{ name: string; browser_download_url: string; size: number; digest: string }> }>;

@@ -8,7 +8,7 @@ const ERROR_LINE = /\b(FTL|ERR|FATAL|ERROR)\b|^panic:|^Error:|level=(fatal|error
 const BARE_LEVEL = /^\S*\s*(FTL|ERR)$/;
 
 /**
- * The first error of a log excerpt, as one line. A server in a restart loop repeats later
+ * Finds the first error of a log excerpt, as one line. A server in a restart loop repeats later
  * symptoms; the first error is usually the cause (for example the config key 0.29 rejects).
  */
 export function firstErrorLine(logs: string): string | null {

@@ -10,8 +10,8 @@ import { InstalledBinaryRepository } from '../store/installed-binaries.js';
 import { sha256File } from './artifacts.js';
 import { detectBinaryVersion, versionUrlFor } from './running-version.js';
 
-// A Headscale 0.26 built without the release's ldflags prints `dev`. A two-line script stands in
-// for such a build: what matters here is the output and the file's hash, not the server.
+// A Headscale 0.26 built without the release's ldflags prints `dev`. A two-line script replaces
+// such a build, because only its output and the file's hash matter here, not the server.
 function devBuild(): string {
   const dir = mkdtempSync(join(tmpdir(), 'headsup-dev-build-'));
   const path = join(dir, 'headscale');

@@ -51,7 +51,7 @@ export function computeUpgradePath(current: Version, target: Version, releases: 
   return toHops(current, stops);
 }
 
-/** One representative per minor series after `current`'s up to `target`'s, in order; the target's series is always included. */
+/** Picks one representative per minor series after `current`'s up to `target`'s, in order; the target's series is always included. */
 function seriesBetween(current: Version, target: Version, stable: readonly Version[]): Version[] {
   const representatives = new Map<string, Version>();
   for (const version of [...stable, target]) {
@@ -82,7 +82,7 @@ function toHops(current: Version, stops: Version[]): Hop[] {
   return hops;
 }
 
-/** The minor series crossed by a path, e.g. `0.26 → 0.27 → 0.28`. */
+/** Lists the minor series crossed by a path, e.g. `0.26 → 0.27 → 0.28`. */
 export function describeSeries(hops: readonly Hop[]): string {
   const first = hops[0];
   if (!first) return '';

@@ -8,7 +8,7 @@ export interface VersionStatus {
   path: Hop[];
 }
 
-/** The newest stable release, or null when there is none. */
+/** Returns the newest stable release, or null when there is none. */
 export function latestStable(releases: readonly Version[]): Version | null {
   return releases.filter(isStable).sort(compareVersions).at(-1) ?? null;
 }

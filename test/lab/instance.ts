@@ -200,6 +200,11 @@ export class HeadscaleInstance {
     }
   }
 
+  /** Leaves the server running after this process exits, for `npm run lab`; `stop.sh` ends it later. */
+  detach(): void {
+    liveInstances.delete(this);
+  }
+
   /** Kills the server without waiting; for the exit hook only. */
   killNow(): void {
     try {

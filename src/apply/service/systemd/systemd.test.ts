@@ -6,7 +6,7 @@ import { nodeProcessRunner } from '../../../platform/exec.js';
 import { SystemdServiceManager } from './index.js';
 
 // systemd cannot run as PID 1 in this test environment, so a stand-in `systemctl` script records
-// its arguments and keeps the unit's state in a file, answering with systemctl's exit codes.
+// its arguments and keeps the unit's state in a file, and exits with systemctl's exit codes.
 function standIn(options: { failStart?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'headsup-systemd-'));
   const calls = join(dir, 'calls');
