@@ -46,7 +46,16 @@ const MANIFEST = 'manifest.json';
  */
 export async function createBackup(
   fs: FileSystem,
-  options: { root: string; instance: string; fromVersion: string; toVersion: string; files: BackupFile[]; now: Date },
+  options: {
+    root: string;
+    instance: string;
+    fromVersion: string;
+    toVersion: string;
+    files: BackupFile[];
+    now: Date;
+    /** Called with the new folder before any file is copied, so a crash leaves a known partial backup to discard. */
+    onFolderCreated?: (dir: string) => void;
+  },
 ): Promise<Backup> {
   const stamp = options.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const instanceDir = join(options.root, options.instance);
@@ -55,6 +64,7 @@ export async function createBackup(
   await fs.chmod(instanceDir, 0o700);
   const dir = await fs.mkdtemp(join(instanceDir, `${stamp}-${options.fromVersion}-to-${options.toVersion}-`));
   await fs.chmod(dir, 0o700);
+  options.onFolderCreated?.(dir);
 
   const entries: ManifestEntry[] = [];
   for (const [index, file] of options.files.entries()) {
@@ -97,6 +107,16 @@ async function backUpFile(fs: FileSystem, dir: string, file: BackupFile, stored:
     uid: info.uid,
     gid: info.gid,
   };
+}
+
+/** True when the folder holds a manifest, i.e. the backup was completed. */
+export async function isCompleteBackup(fs: FileSystem, dir: string): Promise<boolean> {
+  try {
+    await fs.access(join(dir, MANIFEST));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function readBackup(fs: FileSystem, dir: string): Promise<Backup> {

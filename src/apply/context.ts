@@ -25,4 +25,9 @@ export interface ApplyContext {
   lockDir: string;
   /** How long a stopped server may keep answering on its health URL before the stop counts as failed. */
   stopTimeoutMs?: number;
+  /**
+   * Test hook: `before:<step>` or `after:<step>` kills this process with SIGKILL at that step
+   * boundary of a live hop. Set from HEADSUP_TEST_CRASH_AT; never set in normal operation.
+   */
+  crashAt?: string | undefined;
 }

@@ -77,5 +77,6 @@ export function applyContextOf(runtime: Runtime, reporter: ProgressReporter): Ap
     backupsDir: runtime.config.backupsDir,
     cacheDir: runtime.config.cacheDir,
     lockDir: join(dirname(runtime.config.statePath), 'locks'),
+    crashAt: runtime.env.HEADSUP_TEST_CRASH_AT,
   };
 }

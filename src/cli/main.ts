@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { HeadsupError } from '../errors.js';
 import { buildCheckReport, checkExitCode, renderCheckReport } from './check.js';
 import { createRuntime, type Runtime } from './context.js';
+import { recoverUnfinishedHops } from './recover.js';
 import { ExitCode } from './exit-codes.js';
 import { consoleReporter, executeUpgrade, planUpgrade, renderDryRun, renderUpgradeResult, upgradeExitCode } from './upgrade.js';
 
@@ -58,6 +59,7 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
     .option('--json', 'print the report as JSON')
     .action(async (instances: string[], options: { current?: string; offline?: boolean; json?: boolean }) => {
       await withRuntime(async (runtime) => {
+        await recoverUnfinishedHops(runtime, io.err, instances.length ? instances : undefined);
         const report = await buildCheckReport(runtime, { instances, current: options.current, offline: options.offline ?? false });
         io.out(options.json ? JSON.stringify(report, null, 2) : renderCheckReport(report));
         setExit(checkExitCode(report));
@@ -73,6 +75,11 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
     .option('--json', 'print the result as JSON')
     .action(async (name: string, options: { to?: string; dryRun?: boolean; json?: boolean }) => {
       await withRuntime(async (runtime) => {
+        const recovered = await recoverUnfinishedHops(runtime, io.err, [name]);
+        if (recovered.some((result) => result.outcome === 'needs-person')) {
+          setExit(ExitCode.NeedsPerson);
+          return;
+        }
         const plan = await planUpgrade(runtime, { instance: name, to: options.to, dryRun: options.dryRun ?? false });
         if (options.dryRun) {
           io.out(await renderDryRun(runtime, plan));
@@ -82,6 +89,18 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
         const result = await executeUpgrade(runtime, plan, reporter);
         io.out(options.json ? JSON.stringify(result, null, 2) : renderUpgradeResult(result));
         setExit(upgradeExitCode(result));
+      });
+    });
+
+  program
+    .command('resume')
+    .description('Finish or undo hops that an interrupted headsup left unfinished (every other command does this first, too)')
+    .argument('[instances...]', 'instances to recover (default: all)')
+    .action(async (instances: string[]) => {
+      await withRuntime(async (runtime) => {
+        const results = await recoverUnfinishedHops(runtime, io.out, instances.length ? instances : undefined);
+        if (results.length === 0) io.out('No unfinished hop; nothing to recover.');
+        if (results.some((result) => result.outcome === 'needs-person')) setExit(ExitCode.NeedsPerson);
       });
     });
 

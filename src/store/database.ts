@@ -24,6 +24,8 @@ export function openStateDatabase(path: string, migrations: readonly Migration[]
   }
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
+  // The hop journal must survive a crash or power loss the moment a step is recorded.
+  db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations, path);
   return db;

@@ -13,6 +13,10 @@ export interface HopRow {
   outcome: HopOutcome | null;
   error: string | null;
   backupDir: string | null;
+  artifactPath: string | null;
+  artifactSha256: string | null;
+  /** SHA-256 of the binary that was installed before the hop. */
+  previousSha256: string | null;
 }
 
 export interface StepRow {
@@ -28,10 +32,18 @@ export interface StepRow {
 export class HopRepository {
   constructor(private readonly db: StateDatabase) {}
 
-  begin(instance: string, fromVersion: string, toVersion: string, at: Date): number {
+  begin(
+    instance: string,
+    fromVersion: string,
+    toVersion: string,
+    at: Date,
+    artifact: { path: string; sha256: string; previousSha256: string } | null = null,
+  ): number {
     const result = this.db
-      .prepare('INSERT INTO hops (instance, from_version, to_version, started_at) VALUES (?, ?, ?, ?)')
-      .run(instance, fromVersion, toVersion, at.toISOString());
+      .prepare(
+        'INSERT INTO hops (instance, from_version, to_version, started_at, artifact_path, artifact_sha256, previous_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(instance, fromVersion, toVersion, at.toISOString(), artifact?.path ?? null, artifact?.sha256 ?? null, artifact?.previousSha256 ?? null);
     return Number(result.lastInsertRowid);
   }
 
@@ -70,22 +82,59 @@ export class HopRepository {
   }
 
   latest(instance: string): HopRow | null {
-    const row = this.db
-      .prepare('SELECT id, instance, from_version, to_version, started_at, finished_at, outcome, error, backup_dir FROM hops WHERE instance = ? ORDER BY id DESC LIMIT 1')
-      .get(instance) as
-      | { id: number; instance: string; from_version: string; to_version: string; started_at: string; finished_at: string | null; outcome: HopOutcome | null; error: string | null; backup_dir: string | null }
-      | undefined;
-    if (!row) return null;
-    return {
-      id: row.id,
-      instance: row.instance,
-      fromVersion: row.from_version,
-      toVersion: row.to_version,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
-      outcome: row.outcome,
-      error: row.error,
-      backupDir: row.backup_dir,
-    };
+    const row = this.db.prepare(`SELECT ${HOP_COLUMNS} FROM hops WHERE instance = ? ORDER BY id DESC LIMIT 1`).get(instance) as HopRecord | undefined;
+    return row ? toHopRow(row) : null;
   }
+
+  /** The hop of `instance` that was started but never finished, if any: a crashed run left it. */
+  unfinished(instance: string): HopRow | null {
+    const row = this.db
+      .prepare(`SELECT ${HOP_COLUMNS} FROM hops WHERE instance = ? AND outcome IS NULL ORDER BY id DESC LIMIT 1`)
+      .get(instance) as HopRecord | undefined;
+    return row ? toHopRow(row) : null;
+  }
+
+  /** Every instance that has an unfinished hop. */
+  instancesWithUnfinishedHops(): string[] {
+    return (this.db.prepare('SELECT DISTINCT instance FROM hops WHERE outcome IS NULL').all() as Array<{ instance: string }>).map((row) => row.instance);
+  }
+
+  all(instance: string): HopRow[] {
+    const rows = this.db.prepare(`SELECT ${HOP_COLUMNS} FROM hops WHERE instance = ? ORDER BY id`).all(instance) as HopRecord[];
+    return rows.map(toHopRow);
+  }
+}
+
+const HOP_COLUMNS = 'id, instance, from_version, to_version, started_at, finished_at, outcome, error, backup_dir, artifact_path, artifact_sha256, previous_sha256';
+
+interface HopRecord {
+  id: number;
+  instance: string;
+  from_version: string;
+  to_version: string;
+  started_at: string;
+  finished_at: string | null;
+  outcome: HopOutcome | null;
+  error: string | null;
+  backup_dir: string | null;
+  artifact_path: string | null;
+  artifact_sha256: string | null;
+  previous_sha256: string | null;
+}
+
+function toHopRow(row: HopRecord): HopRow {
+  return {
+    id: row.id,
+    instance: row.instance,
+    fromVersion: row.from_version,
+    toVersion: row.to_version,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    outcome: row.outcome,
+    error: row.error,
+    backupDir: row.backup_dir,
+    artifactPath: row.artifact_path,
+    artifactSha256: row.artifact_sha256,
+    previousSha256: row.previous_sha256,
+  };
 }

@@ -68,4 +68,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'hop journal details for crash recovery',
+    up(db) {
+      db.exec(`
+        ALTER TABLE hops ADD COLUMN artifact_path TEXT;
+        ALTER TABLE hops ADD COLUMN artifact_sha256 TEXT;
+        ALTER TABLE hops ADD COLUMN previous_sha256 TEXT;
+        CREATE INDEX hops_unfinished ON hops (instance) WHERE outcome IS NULL;
+      `);
+    },
+  },
 ];

@@ -13,6 +13,14 @@ export interface ServiceManager {
   start(): Promise<void>;
   /** True while the service runs; null when the manager cannot tell. */
   isRunning(): Promise<boolean | null>;
+  /**
+   * Keeps the supervisor from restarting Headscale on its own until `release`, so that a server
+   * that fails after a migration started is not restarted into a half-migrated database.
+   * Idempotent; a no-op where the supervisor offers no such control.
+   */
+  hold(): Promise<void>;
+  /** Ends a `hold`; idempotent. */
+  release(): Promise<void>;
   /** The service's recent log lines, to show why it failed; null when none are available. */
   recentLogs(): Promise<string | null>;
 }

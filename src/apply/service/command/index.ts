@@ -38,6 +38,12 @@ export class CommandServiceManager implements ServiceManager {
     return result.exitCode === 0;
   }
 
+  // NOTE: plain commands offer no way to pause automatic restarts; a supervisor that restarts
+  // Headscale on failure may restart a failing new version until the rollback stops it.
+  async hold(): Promise<void> {}
+
+  async release(): Promise<void> {}
+
   async recentLogs(): Promise<string | null> {
     if (!this.commands.logs) return null;
     const result = await this.runner.runShell(this.commands.logs, { timeoutMs: 30_000 });

@@ -1,3 +1,5 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describeFailure, type ProcessRunner } from '../../../platform/exec.js';
 import { ServiceCommandError, type ServiceManager } from '../service-manager.js';
 
@@ -12,7 +14,7 @@ export class SystemdServiceManager implements ServiceManager {
   constructor(
     private readonly unit: string,
     private readonly runner: ProcessRunner,
-    private readonly programs = { systemctl: 'systemctl', journalctl: 'journalctl' },
+    private readonly programs = { systemctl: 'systemctl', journalctl: 'journalctl', runtimeUnitDir: '/run/systemd/system' },
   ) {
     this.description = `systemd unit ${unit}`;
   }
@@ -31,6 +33,29 @@ export class SystemdServiceManager implements ServiceManager {
     // `systemctl is-active` exits 3 for an inactive or failed unit (LSB "program is not running").
     if (result.exitCode === 3) return false;
     return null;
+  }
+
+  /**
+   * Writes a runtime drop-in with `Restart=no` (under /run, so a reboot forgets it) and reloads
+   * systemd, so that a unit with `Restart=on-failure` does not restart a failing new version.
+   */
+  async hold(): Promise<void> {
+    await mkdir(this.dropInDir(), { recursive: true });
+    await writeFile(this.dropInPath(), '# Written by headsup while it upgrades this unit; removed when the upgrade step ends.\n[Service]\nRestart=no\n', { mode: 0o644 });
+    await this.systemctlOrThrow(['daemon-reload']);
+  }
+
+  async release(): Promise<void> {
+    await rm(this.dropInPath(), { force: true });
+    await this.systemctlOrThrow(['daemon-reload']);
+  }
+
+  private dropInDir(): string {
+    return join(this.programs.runtimeUnitDir, `${this.unit}.d`);
+  }
+
+  private dropInPath(): string {
+    return join(this.dropInDir(), '50-headsup-hold.conf');
   }
 
   async recentLogs(): Promise<string | null> {

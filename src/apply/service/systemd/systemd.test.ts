@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,8 @@ esac
   writeFileSync(journalctl, `#!/bin/sh\necho "$*" >> ${calls}\necho "2026-12-04T10:00:00Z FTL boom"\n`);
   chmodSync(systemctl, 0o755);
   chmodSync(journalctl, 0o755);
-  return { calls: () => readFileSync(calls, 'utf8').trim().split('\n'), programs: { systemctl, journalctl } };
+  const runtimeUnitDir = join(dir, 'run-systemd-system');
+  return { calls: () => readFileSync(calls, 'utf8').trim().split('\n'), programs: { systemctl, journalctl, runtimeUnitDir }, runtimeUnitDir };
 }
 
 describe('systemd service manager', () => {
@@ -63,5 +64,18 @@ describe('systemd service manager', () => {
 
     expect(await manager.recentLogs()).toContain('FTL boom');
     expect(fake.calls()).toEqual(['--unit headscale.service --lines 40 --no-pager --output cat']);
+  });
+
+  it('holds restarts with a runtime drop-in', async () => {
+    const fake = standIn();
+    const manager = new SystemdServiceManager('headscale.service', nodeProcessRunner, fake.programs);
+    const dropIn = join(fake.runtimeUnitDir, 'headscale.service.d', '50-headsup-hold.conf');
+
+    await manager.hold();
+    expect(readFileSync(dropIn, 'utf8')).toContain('[Service]\nRestart=no\n');
+    await manager.release();
+    expect(existsSync(dropIn)).toBe(false);
+    await manager.release();
+    expect(fake.calls()).toEqual(['daemon-reload', 'daemon-reload', 'daemon-reload']);
   });
 });

@@ -1,0 +1,96 @@
+import { HeadsupError } from '../errors.js';
+import { formatVersion, versionsEqual, type Version } from '../judge/version.js';
+import { createBackup, restoreBackup, type Backup } from './backup.js';
+import type { ApplyContext } from './context.js';
+import { probe, waitForHealth } from './health.js';
+import { backupFilesOf, readHeadscaleFiles, type Instance } from './instance.js';
+import { detectBinaryVersion, readServedVersion } from './running-version.js';
+
+/** Refuses to take down an instance that is not healthy now: an upgrade would hide the cause. */
+export async function checkHealthyNow(context: ApplyContext, instance: Instance): Promise<string> {
+  const error = await probe({ url: instance.settings.health_url, http: context.http });
+  if (error !== null) {
+    throw new HeadsupError('INSTANCE_UNHEALTHY', `${instance.settings.health_url} is not healthy before the upgrade (${error})`, {
+      hint: 'fix the instance first; headsup upgrades only a healthy server',
+    });
+  }
+  return 'instance healthy';
+}
+
+/** Stops the service and waits until its health URL no longer answers. */
+export async function stopAndWait(context: ApplyContext, instance: Instance): Promise<string> {
+  await instance.service.stop();
+  const deadline = context.clock.now().getTime() + (context.stopTimeoutMs ?? 30_000);
+  while ((await probe({ url: instance.settings.health_url, http: context.http })) === null) {
+    if (context.clock.now().getTime() > deadline) {
+      throw new Error(`Headscale still answers on ${instance.settings.health_url} after the stop command`);
+    }
+    await context.clock.sleep(250);
+  }
+  if ((await instance.service.isRunning()) === true) throw new Error(`${instance.service.description} still reports running after stop`);
+  return 'stopped';
+}
+
+export async function backUpInstance(
+  context: ApplyContext,
+  instance: Instance,
+  versions: { from: Version; to: Version },
+  onFolderCreated: (dir: string) => void,
+): Promise<Backup> {
+  const files = await readHeadscaleFiles(instance.settings.config);
+  if (files.databaseType === 'postgres') {
+    throw new HeadsupError('POSTGRES_UNSUPPORTED', `instance ${instance.name} uses PostgreSQL, which this headsup cannot back up yet`, {
+      hint: 'upgrade PostgreSQL-backed instances by hand after a pg_dump',
+    });
+  }
+  return createBackup(context.fs, {
+    root: context.backupsDir,
+    instance: instance.name,
+    fromVersion: formatVersion(versions.from),
+    toVersion: formatVersion(versions.to),
+    files: backupFilesOf(instance, files),
+    now: context.clock.now(),
+    onFolderCreated,
+  });
+}
+
+/** Health passes the configured number of times in a row, and the server runs the expected version. */
+export async function verifyRunning(context: ApplyContext, instance: Instance, expected: Version): Promise<string> {
+  const gate = instance.settings.health;
+  const health = await waitForHealth({
+    url: instance.settings.health_url,
+    passes: gate.passes,
+    intervalMs: gate.interval,
+    timeoutMs: gate.timeout,
+    http: context.http,
+    clock: context.clock,
+    isRunning: () => instance.service.isRunning(),
+  });
+  if (!health.healthy) throw new Error(`health check did not pass within ${Math.round(gate.timeout / 1000)} s: ${health.lastError}`);
+
+  const served = await readServedVersion(context.http, instance.versionUrl);
+  const running = served ?? (await detectBinaryVersion(context.runner, context.installs, instance.settings.binary)).version;
+  if (!running || !versionsEqual(running, expected)) {
+    throw new Error(`expected version ${formatVersion(expected)} but the instance reports ${running ? formatVersion(running) : 'an unknown version'}`);
+  }
+  return `healthy ${health.checks > gate.passes ? `after ${health.checks} checks` : 'at once'}, running ${formatVersion(running)}`;
+}
+
+/**
+ * Stops the instance, puts every file of the backup back (checked against its manifest first),
+ * starts it and verifies that `expected` runs. Every part can run again after a crash.
+ */
+export async function restoreAndRestart(context: ApplyContext, instance: Instance, backup: Backup, expected: Version): Promise<string> {
+  await instance.service.stop().catch((error: unknown) => context.logger.warn({ instance: instance.name, err: error }, 'rollback: stop failed; continuing'));
+  await stopAndWait(context, instance);
+  await restoreBackup(context.fs, backup);
+  await instance.service.start();
+  return `restored ${backup.dir}; ${await verifyRunning(context, instance, expected)}`;
+}
+
+/** Starts the untouched old version again after a hop that stopped before changing any file. */
+export async function restartUnchanged(context: ApplyContext, instance: Instance, expected: Version): Promise<string> {
+  await instance.service.stop().catch((error: unknown) => context.logger.warn({ instance: instance.name, err: error }, 'restart: stop failed; continuing'));
+  await instance.service.start();
+  return `old binary untouched; ${await verifyRunning(context, instance, expected)}`;
+}
