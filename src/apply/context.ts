@@ -21,6 +21,8 @@ export interface ApplyContext {
   reporter: ProgressReporter;
   backupsDir: string;
   cacheDir: string;
+  /** Complete backups kept per instance; older ones are pruned after each upgrade. */
+  backupsKeep: number;
   /** Folder of the per-instance lock files. */
   lockDir: string;
   /** How long a stopped server may keep answering on its health URL before the stop counts as failed. */

@@ -33,6 +33,18 @@ class StepFailure extends Error {
 
 export type Run = <T>(step: HopStep, action: () => Promise<T>) => Promise<T>;
 
+/** What the swap step of a hop puts in place: a new binary, or the files of an older backup. */
+export interface HopChange {
+  apply(): Promise<string>;
+  /** The verified artifact being installed, recorded in the journal; null for a restore. */
+  artifact: { path: string; sha256: string } | null;
+}
+
+/** The change of an upgrade hop: install a verified artifact. */
+export function installChange(context: ApplyContext, instance: Instance, artifact: Artifact): HopChange {
+  return { apply: () => installBinary(context, instance.settings.binary, artifact), artifact: { path: artifact.path, sha256: artifact.sha256 } };
+}
+
 /**
  * Runs one live hop as a journaled state machine: each step is recorded as started before its
  * side effect and as done after it, so that a later run can tell where a crash happened
@@ -40,11 +52,17 @@ export type Run = <T>(step: HopStep, action: () => Promise<T>) => Promise<T>;
  * from the swap on restores the backup and starts the old version; a failure after the stop but
  * before the swap starts the untouched old version again.
  */
-export async function runHop(context: ApplyContext, instance: Instance, hop: Hop, artifact: Artifact): Promise<HopResult> {
+export async function runHop(
+  context: ApplyContext,
+  instance: Instance,
+  hop: Hop,
+  change: HopChange,
+  options: { requireHealthy?: boolean } = {},
+): Promise<HopResult> {
   const previousSha256 = await sha256File(instance.settings.binary);
   const hopId = context.hops.begin(instance.name, formatVersion(hop.from), formatVersion(hop.to), context.clock.now(), {
-    path: artifact.path,
-    sha256: artifact.sha256,
+    path: change.artifact?.path ?? null,
+    sha256: change.artifact?.sha256 ?? null,
     previousSha256,
   });
   const run = stepRunner(context, instance, hop, hopId);
@@ -52,14 +70,14 @@ export async function runHop(context: ApplyContext, instance: Instance, hop: Hop
   let stopped = false;
 
   try {
-    await run('preflight', () => checkHealthyNow(context, instance));
+    await run('preflight', () => (options.requireHealthy === false ? Promise.resolve('health not required') : checkHealthyNow(context, instance)));
     stopped = true;
     await run('stop', async () => {
       await instance.service.hold();
       return stopAndWait(context, instance);
     });
     backup = await run('backup', () => backUpInstance(context, instance, hop, (dir) => context.hops.setBackup(hopId, dir)));
-    await run('swap', () => installBinary(context, instance.settings.binary, artifact));
+    await run('swap', () => change.apply());
     await run('start', async () => {
       await instance.service.start();
       return 'started';

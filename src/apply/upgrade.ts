@@ -4,9 +4,10 @@ import type { Release } from '../watch/release.js';
 import { HeadsupError } from '../errors.js';
 import { fetchArtifact, type Artifact } from './artifacts.js';
 import type { ApplyContext } from './context.js';
-import { runHop, type HopResult } from './hop.js';
+import { installChange, runHop, type HopResult } from './hop.js';
 import type { Instance } from './instance.js';
 import { acquireInstanceLock } from './lock.js';
+import { pruneBackups } from './backups.js';
 
 export type UpgradeOutcome = 'up-to-date' | 'upgraded' | 'rolled-back' | 'needs-person' | 'aborted';
 
@@ -39,7 +40,7 @@ export async function applyUpgrade(
 
     const results: HopResult[] = [];
     for (const [index, hop] of path.hops.entries()) {
-      const result = await runHop(context, instance, hop, artifacts[index]!);
+      const result = await runHop(context, instance, hop, installChange(context, instance, artifacts[index]!));
       results.push(result);
       if (result.outcome !== 'committed') {
         const outcome = result.outcome === 'needs-person' ? 'needs-person' : result.outcome === 'rolled-back' ? 'rolled-back' : 'aborted';
@@ -51,7 +52,23 @@ export async function applyUpgrade(
     record(context, instance, 'upgrade-succeeded', `${instance.name} now runs ${formatVersion(path.target)}`);
     return { ...base, hops: results, outcome: 'upgraded' };
   } finally {
+    await prune(context, instance);
     lock.release();
+  }
+}
+
+async function prune(context: ApplyContext, instance: Instance): Promise<void> {
+  const unfinished = context.hops.unfinished(instance.name)?.backupDir;
+  try {
+    await pruneBackups(context.fs, {
+      root: context.backupsDir,
+      instance: instance.name,
+      keep: context.backupsKeep,
+      protect: new Set(unfinished ? [unfinished] : []),
+      logger: context.logger,
+    });
+  } catch (error) {
+    context.logger.warn({ instance: instance.name, err: error }, 'backups: pruning failed; older backups are kept');
   }
 }
 

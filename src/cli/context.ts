@@ -75,6 +75,7 @@ export function applyContextOf(runtime: Runtime, reporter: ProgressReporter): Ap
     events: new EventRepository(runtime.db),
     reporter,
     backupsDir: runtime.config.backupsDir,
+    backupsKeep: runtime.config.backupsKeep,
     cacheDir: runtime.config.cacheDir,
     lockDir: join(dirname(runtime.config.statePath), 'locks'),
     crashAt: runtime.env.HEADSUP_TEST_CRASH_AT,

@@ -3,6 +3,7 @@ import { HeadsupError } from '../errors.js';
 import { buildCheckReport, checkExitCode, renderCheckReport } from './check.js';
 import { createRuntime, type Runtime } from './context.js';
 import { recoverUnfinishedHops } from './recover.js';
+import { collectBackups, renderBackups, runRollback } from './backups.js';
 import { ExitCode } from './exit-codes.js';
 import { consoleReporter, executeUpgrade, planUpgrade, renderDryRun, renderUpgradeResult, upgradeExitCode } from './upgrade.js';
 
@@ -89,6 +90,34 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
         const result = await executeUpgrade(runtime, plan, reporter);
         io.out(options.json ? JSON.stringify(result, null, 2) : renderUpgradeResult(result));
         setExit(upgradeExitCode(result));
+      });
+    });
+
+  program
+    .command('backups')
+    .description('List the backups headsup made before each hop, newest first')
+    .argument('[instances...]', 'instances to list (default: all configured)')
+    .option('--json', 'print the list as JSON')
+    .action(async (instances: string[], options: { json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const backups = await collectBackups(runtime, instances);
+        io.out(options.json ? JSON.stringify(backups, null, 2) : renderBackups(backups, runtime.config.backupsKeep));
+      });
+    });
+
+  program
+    .command('rollback')
+    .description("Restore an instance's binary, config, database and keys from a backup (the newest by default); the current state is backed up first")
+    .argument('<instance>', 'the instance to roll back')
+    .option('--backup <folder>', 'the backup folder to restore, as `headsup backups` lists it')
+    .action(async (name: string, options: { backup?: string }) => {
+      await withRuntime(async (runtime) => {
+        const recovered = await recoverUnfinishedHops(runtime, io.err, [name]);
+        if (recovered.some((result) => result.outcome === 'needs-person')) {
+          setExit(ExitCode.NeedsPerson);
+          return;
+        }
+        setExit(await runRollback(runtime, name, { backup: options.backup }, io.out));
       });
     });
 

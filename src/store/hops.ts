@@ -37,7 +37,7 @@ export class HopRepository {
     fromVersion: string,
     toVersion: string,
     at: Date,
-    artifact: { path: string; sha256: string; previousSha256: string } | null = null,
+    artifact: { path: string | null; sha256: string | null; previousSha256: string } | null = null,
   ): number {
     const result = this.db
       .prepare(

@@ -27,7 +27,7 @@ export interface HeadsupHome {
  * Headscale servers supervised by the lab's start/stop/status scripts (a stand-in for systemd,
  * which cannot run as PID 1 here).
  */
-export async function createHeadsupHome(options: { apiUrl: string; instances: Record<string, HeadscaleInstance>; channelTimeout?: string }): Promise<HeadsupHome> {
+export async function createHeadsupHome(options: { apiUrl: string; instances: Record<string, HeadscaleInstance>; channelTimeout?: string; keep?: number }): Promise<HeadsupHome> {
   const dir = await mkdtemp(join(tmpdir(), 'headsup-e2e-'));
   const statePath = join(dir, 'state', 'state.db');
   const cacheDir = join(dir, 'cache');
@@ -53,7 +53,7 @@ export async function createHeadsupHome(options: { apiUrl: string; instances: Re
     `state: ${statePath}
 cache_dir: ${cacheDir}
 log_file: ${join(dir, 'headsup.log')}
-backups: { dir: ${backupsDir}, keep: 5 }
+backups: { dir: ${backupsDir}, keep: ${options.keep ?? 5} }
 channels:
   github: { api_url: ${options.apiUrl}, timeout: ${options.channelTimeout ?? '10s'} }
 instances:
