@@ -11,6 +11,8 @@ export interface HeadscaleFiles {
   /** Private keys and other files the server reads: Noise key, DERP key, legacy key, TLS key and certificate, file policy. */
   keyFiles: string[];
   policyFile: string | null;
+  /** The Noise private key clients know the server by; null when the config names none. */
+  noiseKeyPath: string | null;
 }
 
 type Tree = Record<string, unknown>;
@@ -55,7 +57,7 @@ export async function readHeadscaleFiles(configPath: string): Promise<HeadscaleF
   ];
   const keyFiles = [...new Set(candidates.map(path).filter((p): p is string => p !== null))];
 
-  return { databaseType, sqlitePath, keyFiles, policyFile };
+  return { databaseType, sqlitePath, keyFiles, policyFile, noiseKeyPath: path(at(tree, 'noise.private_key_path')) };
 }
 
 function at(tree: Tree, dotted: string): unknown {

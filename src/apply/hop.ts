@@ -4,7 +4,7 @@ import type { Artifact } from './artifacts.js';
 import { sha256File } from './artifacts.js';
 import type { Backup } from './backup.js';
 import type { ApplyContext } from './context.js';
-import type { Instance } from './instance.js';
+import { readHeadscaleFiles, type Instance } from './instance.js';
 import { firstErrorLine } from './log-excerpt.js';
 import { backUpInstance, checkHealthyNow, restartUnchanged, restoreAndRestart, stopAndWait, verifyRunning } from './procedures.js';
 import type { HopStep } from './progress.js';
@@ -66,6 +66,7 @@ export async function runHop(
     previousSha256,
   });
   const run = stepRunner(context, instance, hop, hopId);
+  const noiseKey = await noiseKeyFingerprint(instance);
   let backup: Backup | null = null;
   let stopped = false;
 
@@ -82,7 +83,11 @@ export async function runHop(
       await instance.service.start();
       return 'started';
     });
-    await run('verify', () => verifyRunning(context, instance, hop.to));
+    await run('verify', async () => {
+      const detail = await verifyRunning(context, instance, hop.to);
+      await expectSameNoiseKey(instance, noiseKey);
+      return noiseKey ? `${detail}, Noise key unchanged` : detail;
+    });
     await run('commit', async () => {
       await instance.service.release();
       return 'hop committed; backup kept';
@@ -147,6 +152,27 @@ export function stepRunner(context: ApplyContext, instance: Instance, hop: Hop, 
       throw error instanceof StepFailure ? error : new StepFailure(step, error);
     }
   };
+}
+
+/**
+ * Hashes the Noise private key. Clients know the server by its public half, so a hop that
+ * replaced it (for example because the key file moved and Headscale generated a new one) would
+ * cut off every client.
+ */
+async function noiseKeyFingerprint(instance: Instance): Promise<string | null> {
+  const { noiseKeyPath } = await readHeadscaleFiles(instance.settings.config);
+  if (!noiseKeyPath) return null;
+  try {
+    return await sha256File(noiseKeyPath);
+  } catch {
+    return null;
+  }
+}
+
+async function expectSameNoiseKey(instance: Instance, before: string | null): Promise<void> {
+  if (before === null) return;
+  const after = await noiseKeyFingerprint(instance);
+  if (after !== before) throw new Error('the Noise private key changed during the hop; every client would have to register again');
 }
 
 function crashIfRequested(context: ApplyContext, point: string): void {

@@ -27,7 +27,7 @@ export interface HeadsupHome {
  * Headscale servers supervised by the lab's start/stop/status scripts (a stand-in for systemd,
  * which cannot run as PID 1 here).
  */
-export async function createHeadsupHome(options: { apiUrl: string; instances: Record<string, HeadscaleInstance>; channelTimeout?: string; keep?: number }): Promise<HeadsupHome> {
+export async function createHeadsupHome(options: { apiUrl: string; instances: Record<string, HeadscaleInstance>; channelTimeout?: string; keep?: number; startCommand?: (hs: HeadscaleInstance) => string }): Promise<HeadsupHome> {
   const dir = await mkdtemp(join(tmpdir(), 'headsup-e2e-'));
   const statePath = join(dir, 'state', 'state.db');
   const cacheDir = join(dir, 'cache');
@@ -39,7 +39,7 @@ export async function createHeadsupHome(options: { apiUrl: string; instances: Re
     config: ${hs.configPath}
     health_url: ${hs.healthUrl}
     service:
-      start: ${hs.scripts.start}
+      start: ${options.startCommand ? options.startCommand(hs) : hs.scripts.start}
       stop: ${hs.scripts.stop}
       status: ${hs.scripts.status}
       logs: tail -n 60 ${hs.logPath}

@@ -106,6 +106,25 @@ describe('headsup upgrade on real Headscale', { timeout: 300_000 }, () => {
     expect(recordedHops(home.statePath)).toEqual([{ from_version: '0.28.0', to_version: '0.29.2', outcome: 'rolled-back' }]);
   });
 
+  it('rolls back when the Noise key changes', async () => {
+    const hs = await lab.started('v0.28.0');
+    const noiseKey = sha256(hs.noiseKeyPath);
+    // A start command that loses the key file, as a misconfigured volume would: Headscale then
+    // generates a new Noise key, and every client would have to register again.
+    const home = await createHeadsupHome({
+      apiUrl: server.url,
+      instances: { hs1: hs },
+      startCommand: (instance) => `sh -c 'if ${instance.binaryPath} version | grep -q v0.29.2; then rm -f ${instance.noiseKeyPath}; fi; exec ${instance.scripts.start}'`,
+    });
+
+    const result = await home.run('upgrade', 'hs1');
+
+    expect(result.exitCode, result.stdout).toBe(20);
+    expect(result.stdout).toContain('the Noise private key changed during the hop');
+    expect(await servedVersion(hs)).toBe('v0.28.0');
+    expect(sha256(hs.noiseKeyPath)).toBe(noiseKey);
+  });
+
   it('rejects a checksum mismatch before stopping', async () => {
     const hs = await lab.started('v0.28.0');
     const pid = pidOf(hs);
