@@ -8,7 +8,7 @@ import { requireVersion } from '../judge/version.js';
 import { fetchHttpClient } from '../platform/http.js';
 import { silentLogger } from '../platform/logger.js';
 import type { Release } from '../watch/release.js';
-import { assetNameFor, fetchArtifact, parseChecksums, sha256File } from './artifacts.js';
+import { assetNameFor, fetchArtifact, parseChecksums, sha256File, type ArtifactPins } from './artifacts.js';
 
 const server = new GitHubFixtureServer();
 
@@ -95,5 +95,27 @@ describe('artifacts', () => {
   it('explains a release without assets', async () => {
     const bare: Release = { ...(await release()), assets: [] };
     await expect(fetchInto(mkdtempSync(join(tmpdir(), 'headsup-artifacts-')), bare)).rejects.toThrow('release v0.29.2 has no asset named headscale_0.29.2_linux_amd64');
+  });
+
+  it('rejects a checksum that changed since verification', async () => {
+    const pinned = new Map<string, { sha256: string; firstVerifiedAt: string }>();
+    const pins: ArtifactPins = {
+      get: (version, asset) => pinned.get(`${version}/${asset}`) ?? null,
+      record: (version, asset, sha256, at) => {
+        if (!pinned.has(`${version}/${asset}`)) pinned.set(`${version}/${asset}`, { sha256, firstVerifiedAt: at.toISOString() });
+      },
+    };
+    const target = await release();
+    const first = await fetchArtifact({ release: target, cacheDir: mkdtempSync(join(tmpdir(), 'headsup-artifacts-')), http: fetchHttpClient, logger: silentLogger(), platform: 'linux', arch: 'x64', pins });
+    expect(pinned.get('0.29.2/headscale_0.29.2_linux_amd64')!.sha256).toBe(first.sha256);
+
+    await server.setBinary('0.29.2', headscaleBinary('v0.28.0'));
+    try {
+      await expect(
+        fetchArtifact({ release: await release(), cacheDir: mkdtempSync(join(tmpdir(), 'headsup-artifacts-')), http: fetchHttpClient, logger: silentLogger(), platform: 'linux', arch: 'x64', pins }),
+      ).rejects.toThrow(`but headsup verified ${first.sha256} for it on`);
+    } finally {
+      await server.setBinary('0.29.2', headscaleBinary('v0.29.2'));
+    }
   });
 });

@@ -45,8 +45,16 @@ export function parseChecksums(text: string): Map<string, string> {
   return sums;
 }
 
+/** Hashes verified before, by version and asset name; see VerifiedArtifactRepository. */
+export interface ArtifactPins {
+  get(version: string, asset: string): { sha256: string; firstVerifiedAt: string } | null;
+  record(version: string, asset: string, sha256: string, at: Date): void;
+}
+
 export interface FetchArtifactOptions {
   release: Release;
+  pins?: ArtifactPins;
+  now?: Date;
   cacheDir: string;
   http: HttpClient;
   logger: Logger;
@@ -68,6 +76,14 @@ export async function fetchArtifact(options: FetchArtifactOptions): Promise<Arti
   const checksumsAsset = findAsset(release, 'checksums.txt');
 
   const expected = await expectedChecksum(http, checksumsAsset, assetName, version, options.timeoutMs);
+  const pin = options.pins?.get(version, assetName);
+  if (pin && pin.sha256 !== expected) {
+    throw new HeadsupError(
+      'CHECKSUM_CHANGED',
+      `checksums.txt of ${version} now lists ${expected} for ${assetName}, but headsup verified ${pin.sha256} for it on ${pin.firstVerifiedAt}`,
+      { hint: 'a published release should never change; check the release page and the channel before trusting it. Nothing was changed' },
+    );
+  }
   const digest = parseDigest(asset.digest);
   if (digest && digest !== expected) {
     throw mismatch(version, assetName, `checksums.txt lists ${expected} but the release API's asset digest is ${digest}`);
@@ -81,6 +97,7 @@ export async function fetchArtifact(options: FetchArtifactOptions): Promise<Arti
     const cached = await sha256File(finalPath);
     if (cached === expected) {
       logger.info({ version, path: finalPath }, 'artifacts: using verified cached binary');
+      options.pins?.record(version, assetName, expected, options.now ?? new Date());
       return { version, assetName, path: finalPath, sha256: cached };
     }
     logger.warn({ version, path: finalPath, cached, expected }, 'artifacts: cached binary does not match checksums.txt; downloading again');
@@ -99,6 +116,7 @@ export async function fetchArtifact(options: FetchArtifactOptions): Promise<Arti
     await rm(partial, { force: true });
   }
   logger.info({ version, path: finalPath, sha256: expected }, 'artifacts: downloaded and verified binary');
+  options.pins?.record(version, assetName, expected, options.now ?? new Date());
   return { version, assetName, path: finalPath, sha256: expected };
 }
 
@@ -108,7 +126,7 @@ function findAsset(release: Release, name: string): ReleaseAsset {
     throw new HeadsupError('ASSET_MISSING', `release ${release.tag} has no asset named ${name}`, {
       hint:
         release.assets.length === 0
-          ? 'the release list came from the offline snapshot, which holds no download links; rerun when the GitHub channel is reachable'
+          ? 'the release lists no files at all. When the releases come from the offline snapshot (see `headsup check`), rerun once the GitHub channel is reachable; otherwise install this version by hand'
           : 'Headscale may not publish a binary for this platform; install that version by hand',
     });
   }

@@ -6,6 +6,7 @@ import type { Logger } from '../platform/logger.js';
 import type { EventRepository } from '../store/events.js';
 import type { HopRepository } from '../store/hops.js';
 import type { InstalledBinaryRepository } from '../store/installed-binaries.js';
+import type { VerifiedArtifactRepository } from '../store/verified-artifacts.js';
 import type { ProgressReporter } from './progress.js';
 
 /** Everything the upgrade engine uses from the outside world, passed in so tests can drive it. */
@@ -17,6 +18,7 @@ export interface ApplyContext {
   logger: Logger;
   hops: HopRepository;
   installs: InstalledBinaryRepository;
+  pins: VerifiedArtifactRepository;
   events: EventRepository;
   reporter: ProgressReporter;
   backupsDir: string;

@@ -59,6 +59,7 @@ describe('health gate', () => {
     const result = await waitForHealth({ ...base, url, passes: 1, timeoutMs: 60_000, isRunning: async () => false });
 
     expect(result.healthy).toBe(false);
-    expect(result.lastError).toContain('the service stopped running');
+    expect(result.exited).toBe(true);
+    expect(result.lastError).toBe('HTTP 500');
   });
 });

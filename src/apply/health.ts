@@ -16,8 +16,10 @@ export interface HealthGateOptions {
 export interface HealthGateResult {
   healthy: boolean;
   checks: number;
-  /** The last failure seen, e.g. `HTTP 500` or `connection refused`; null when healthy at once. */
+  /** The last failure seen, e.g. `HTTP 500` or `ECONNREFUSED`; null when every check passed. */
   lastError: string | null;
+  /** True when the wait ended because the service stopped running. */
+  exited: boolean;
   elapsedMs: number;
 }
 
@@ -38,18 +40,18 @@ export async function waitForHealth(options: HealthGateOptions): Promise<HealthG
     if (error === null) {
       consecutive++;
       if (consecutive >= options.passes) {
-        return { healthy: true, checks, lastError, elapsedMs: options.clock.now().getTime() - started };
+        return { healthy: true, checks, lastError, exited: false, elapsedMs: options.clock.now().getTime() - started };
       }
     } else {
       consecutive = 0;
       lastError = error;
       if (options.isRunning && (await options.isRunning()) === false) {
-        return { healthy: false, checks, lastError: `the service stopped running (last check: ${error})`, elapsedMs: options.clock.now().getTime() - started };
+        return { healthy: false, checks, lastError: error, exited: true, elapsedMs: options.clock.now().getTime() - started };
       }
     }
 
     const elapsed = options.clock.now().getTime() - started;
-    if (elapsed >= options.timeoutMs) return { healthy: false, checks, lastError, elapsedMs: elapsed };
+    if (elapsed >= options.timeoutMs) return { healthy: false, checks, lastError, exited: false, elapsedMs: elapsed };
     await options.clock.sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - elapsed)));
   }
 }

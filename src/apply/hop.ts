@@ -67,6 +67,7 @@ export async function runHop(
   });
   const run = stepRunner(context, instance, hop, hopId);
   const noiseKey = await noiseKeyFingerprint(instance);
+  const startedAt = context.clock.now();
   let backup: Backup | null = null;
   let stopped = false;
 
@@ -96,7 +97,7 @@ export async function runHop(
     return { hop, outcome: 'committed', error: null, serviceError: null, backupDir: backup.dir };
   } catch (error) {
     const failure = error instanceof StepFailure ? error : new StepFailure('verify', error);
-    const serviceError = failure.step === 'start' || failure.step === 'verify' ? await serviceErrorOf(instance) : null;
+    const serviceError = failure.step === 'start' || failure.step === 'verify' ? await serviceErrorOf(instance, startedAt) : null;
     const message = `${failure.step} failed: ${failure.message}`;
     context.logger.error({ instance: instance.name, hop: hopLabel(hop), step: failure.step, err: failure.cause }, 'hop failed');
 
@@ -184,9 +185,9 @@ function describeValue(step: HopStep, value: unknown): string | undefined {
   return undefined;
 }
 
-async function serviceErrorOf(instance: Instance): Promise<string | null> {
+async function serviceErrorOf(instance: Instance, since: Date): Promise<string | null> {
   const logs = await instance.service.recentLogs().catch(() => null);
-  return logs ? firstErrorLine(logs) : null;
+  return logs ? firstErrorLine(logs, since) : null;
 }
 
 export function hopLabel(hop: Hop): string {

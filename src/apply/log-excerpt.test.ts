@@ -28,3 +28,21 @@ describe('first error line of 0.29', () => {
     expect(firstErrorLine('Error: initializing: loading configuration: bad key')).toBe('Error: initializing: loading configuration: bad key');
   });
 });
+
+describe('first error line since a time', () => {
+  it('ignores errors of an earlier attempt', () => {
+    const logs = [
+      '2026-12-04T20:46:40Z FTL',
+      'FATAL: an old failure',
+      '2026-12-04T20:48:00Z INF starting',
+      '2026-12-04T20:48:01Z ERR the new failure',
+    ].join('\n');
+
+    expect(firstErrorLine(logs, new Date('2026-12-04T20:47:59.500Z'))).toBe('2026-12-04T20:48:01Z ERR the new failure');
+    expect(firstErrorLine(logs, new Date('2026-12-04T20:49:00Z'))).toBeNull();
+  });
+
+  it('keeps a log without timestamps whole', () => {
+    expect(firstErrorLine('Error: initializing: bad key', new Date())).toBe('Error: initializing: bad key');
+  });
+});

@@ -66,6 +66,9 @@ export async function verifyRunning(context: ApplyContext, instance: Instance, e
     clock: context.clock,
     isRunning: () => instance.service.isRunning(),
   });
+  if (!health.healthy && health.exited) {
+    throw new Error(`Headscale exited ${Math.round(health.elapsedMs / 1000)} s after the start (last health check: ${health.lastError})`);
+  }
   if (!health.healthy) throw new Error(`health check did not pass within ${Math.round(gate.timeout / 1000)} s: ${health.lastError}`);
 
   const served = await readServedVersion(context.http, instance.versionUrl);
@@ -73,7 +76,7 @@ export async function verifyRunning(context: ApplyContext, instance: Instance, e
   if (!running || !versionsEqual(running, expected)) {
     throw new Error(`expected version ${formatVersion(expected)} but the instance reports ${running ? formatVersion(running) : 'an unknown version'}`);
   }
-  return `healthy ${health.checks > gate.passes ? `after ${health.checks} checks` : 'at once'}, running ${formatVersion(running)}`;
+  return `health passed ${gate.passes} checks in a row after ${(health.elapsedMs / 1000).toFixed(1)} s, running ${formatVersion(running)}`;
 }
 
 /**

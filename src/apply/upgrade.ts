@@ -7,6 +7,7 @@ import type { ApplyContext } from './context.js';
 import { installChange, runHop, type HopResult } from './hop.js';
 import type { Instance } from './instance.js';
 import { acquireInstanceLock } from './lock.js';
+import { readBinaryVersion } from './headscale-version.js';
 import { pruneBackups } from './backups.js';
 
 export type UpgradeOutcome = 'up-to-date' | 'upgraded' | 'rolled-back' | 'needs-person' | 'aborted';
@@ -81,7 +82,8 @@ async function fetchAll(context: ApplyContext, instance: Instance, hops: readonl
     }
     context.reporter.step({ instance: instance.name, hop, step: 'fetch', status: 'started' });
     try {
-      const artifact = await fetchArtifact({ release, cacheDir: context.cacheDir, http: context.http, logger: context.logger });
+      const artifact = await fetchArtifact({ release, cacheDir: context.cacheDir, http: context.http, logger: context.logger, pins: context.pins, now: context.clock.now() });
+      await expectArtifactVersion(context, artifact, hop.to);
       artifacts.push(artifact);
       context.reporter.step({ instance: instance.name, hop, step: 'fetch', status: 'done', detail: `${artifact.assetName} verified (sha256 ${artifact.sha256.slice(0, 12)}…)` });
     } catch (error) {
@@ -91,6 +93,24 @@ async function fetchAll(context: ApplyContext, instance: Instance, hops: readonl
     }
   }
   return artifacts;
+}
+
+/**
+ * Runs the verified binary's `version` command before anything stops: a release whose file is
+ * another version (a mislabelled upload) is caught while production still runs. A build that
+ * prints `dev` cannot be checked this way and is accepted on its checksum.
+ */
+async function expectArtifactVersion(context: ApplyContext, artifact: Artifact, expected: Version): Promise<void> {
+  const printed = await readBinaryVersion(context.runner, artifact.path);
+  if (printed.kind === 'dev') {
+    context.logger.warn({ path: artifact.path, expected: formatVersion(expected) }, 'artifacts: the binary prints dev; its version cannot be checked');
+    return;
+  }
+  if (printed.kind !== 'release' || !versionsEqual(printed.version, expected)) {
+    throw new HeadsupError('ARTIFACT_WRONG_VERSION', `the downloaded binary for ${formatVersion(expected)} reports "${printed.raw.split('\n')[0]}"`, {
+      hint: 'the release asset is not the version it claims to be; nothing was changed. Report it to the release channel',
+    });
+  }
 }
 
 function record(context: ApplyContext, instance: Instance, kind: string, message: string): void {

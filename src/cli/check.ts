@@ -2,7 +2,7 @@ import { createInstance } from '../apply/instance.js';
 import { detectBinaryVersion, type VersionSource } from '../apply/running-version.js';
 import { assessVersion, latestStable } from '../decide/status.js';
 import { UsageError } from '../errors.js';
-import { formatVersion, parseVersion, type Version } from '../judge/version.js';
+import { compareVersions, formatVersion, parseVersion, type Version } from '../judge/version.js';
 import { InstalledBinaryRepository } from '../store/installed-binaries.js';
 import { describeSource } from '../watch/release-service.js';
 import type { ReleaseList } from '../watch/release.js';
@@ -10,7 +10,7 @@ import { fetchReleaseList, type Runtime } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { renderTable } from './table.js';
 
-export type InstanceStatus = 'up-to-date' | 'update-available' | 'unknown-version' | 'error';
+export type InstanceStatus = 'up-to-date' | 'update-available' | 'newer-than-known' | 'unknown-version' | 'error';
 
 export interface InstanceReport {
   name: string;
@@ -106,7 +106,7 @@ function reportFor(name: string, current: Version | null, source: InstanceReport
     latest: status.latest ? formatVersion(status.latest) : null,
     behind: status.behind,
     path: status.path.map((hop) => formatVersion(hop.to)),
-    status: status.path.length > 0 ? 'update-available' : 'up-to-date',
+    status: status.path.length > 0 ? 'update-available' : status.latest && compareVersions(current, status.latest) > 0 ? 'newer-than-known' : 'up-to-date',
     error: null,
   };
 }
@@ -126,7 +126,7 @@ export function checkExitCode(report: CheckReport): ExitCode {
 export function renderCheckReport(report: CheckReport): string {
   const lines = [`Releases: ${report.releases.description}`, `Latest stable Headscale: ${report.releases.latest ?? 'unknown'}`];
   if (report.releases.source === 'snapshot') {
-    lines.push(`Note: no release channel answered; versions newer than the snapshot of ${report.releases.snapshotDate} are not shown.`);
+    lines.push(`Note: releases published after the snapshot of ${report.releases.snapshotDate} are not shown.`);
   }
   lines.push('');
 
@@ -143,8 +143,12 @@ export function renderCheckReport(report: CheckReport): string {
     statusText(instance),
   ]);
   lines.push(renderTable(['INSTANCE', 'RUNNING', 'LATEST', 'BEHIND', 'STATUS'], rows));
+  lines.push('(BEHIND counts the stable releases newer than the running version.)');
 
   for (const instance of report.instances) {
+    if (instance.status === 'newer-than-known') {
+      lines.push('', `${instance.name}: ${instance.running} is newer than ${instance.latest}, the newest release headsup knows; check the version for a typo, or the release list is out of date.`);
+    }
     if (instance.error) lines.push('', `${instance.name}: ${instance.error}`);
     else if (instance.versionSource === 'recorded-install') lines.push('', `${instance.name}: ${instance.versionDetail}`);
   }
@@ -157,6 +161,8 @@ function statusText(instance: InstanceReport): string {
       return 'up to date';
     case 'update-available':
       return `update available: ${[instance.running, ...instance.path].join(' → ')}`;
+    case 'newer-than-known':
+      return 'newer than every known release';
     case 'unknown-version':
       return 'version unknown';
     case 'error':

@@ -12,6 +12,7 @@ import { openStateDatabase, type StateDatabase } from '../store/database.js';
 import { EventRepository } from '../store/events.js';
 import { HopRepository } from '../store/hops.js';
 import { InstalledBinaryRepository } from '../store/installed-binaries.js';
+import { VerifiedArtifactRepository } from '../store/verified-artifacts.js';
 import { GitHubReleasesChannel } from '../watch/github-releases/index.js';
 import { loadReleases } from '../watch/release-service.js';
 import type { ReleaseList } from '../watch/release.js';
@@ -72,6 +73,7 @@ export function applyContextOf(runtime: Runtime, reporter: ProgressReporter): Ap
     logger: runtime.logger,
     hops: new HopRepository(runtime.db),
     installs: new InstalledBinaryRepository(runtime.db),
+    pins: new VerifiedArtifactRepository(runtime.db),
     events: new EventRepository(runtime.db),
     reporter,
     backupsDir: runtime.config.backupsDir,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { HeadsupError } from '../errors.js';
 import { buildCheckReport, checkExitCode, renderCheckReport } from './check.js';
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo): Pro
 function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
   const program = new Command('headsup')
     .description('Keeps self-hosted Headscale servers patched: checks for releases and upgrades one minor at a time with backup and automatic rollback.')
+    .version(packageVersion(), '-V, --version', 'print the headsup version')
     .option('-c, --config <path>', 'headsup config file (default: $HEADSUP_CONFIG, ~/.config/headsup/config.yaml, /etc/headsup/config.yaml, else embedded defaults)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
@@ -134,6 +136,12 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
     });
 
   return program;
+}
+
+/** The version in package.json, which sits two folders above both src/cli/ and dist/cli/. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
 }
 
 function handleError(error: unknown, io: MainIo): number {

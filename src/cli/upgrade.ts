@@ -59,7 +59,12 @@ function resolveTarget(requested: string | undefined, current: Version, versions
     throw new UsageError(`--to "${requested}" is not a Headscale release version`, 'write a released version such as 0.29.2; development builds and pseudo-versions cannot be targets');
   }
   if (!versions.some((version) => compareVersions(version, target) === 0)) {
-    throw new UsageError(`--to ${formatVersion(target)} is not a known Headscale release`, 'run `headsup check` to see the known releases');
+    const sameSeries = versions.filter((version) => version.major === target.major && version.minor === target.minor).map(formatVersion);
+    const latest = assessVersion(current, versions).latest;
+    throw new UsageError(
+      `--to ${formatVersion(target)} is not a known Headscale release`,
+      sameSeries.length ? `known ${target.major}.${target.minor} releases: ${sameSeries.join(', ')}` : `the newest known release is ${latest ? formatVersion(latest) : 'unknown'}`,
+    );
   }
   if (compareVersions(target, current) < 0) {
     throw new UsageError(`--to ${formatVersion(target)} is older than the installed ${formatVersion(current)}`, 'headsup does not downgrade: restore a backup with the previous version instead');
@@ -85,11 +90,11 @@ export async function renderDryRun(runtime: Runtime, plan: UpgradePlan): Promise
     lines.push(
       `  hop ${index + 1}: ${formatVersion(hop.from)} → ${formatVersion(hop.to)}`,
       `    fetch    ${asset} into ${runtime.config.cacheDir}/artifacts/${formatVersion(hop.to)}/, verified against checksums.txt (before anything stops)`,
-      `    stop     ${instance.service.description}`,
+      `    stop     ${instance.service.describeAction('stop')}${instance.service.id === 'systemd' ? ' (automatic restarts held until the hop ends)' : ''}`,
       `    backup   ${backedUp.join(', ')}`,
       `             into ${runtime.config.backupsDir}/${instance.name}/ (folder 0700, files 0600, manifest of SHA-256 hashes)`,
       `    swap     install at ${instance.settings.binary} by atomic rename; previous kept as ${instance.settings.binary}.headsup-previous`,
-      `    start    ${instance.service.description}`,
+      `    start    ${instance.service.describeAction('start')}`,
       `    verify   ${instance.settings.health_url} passes ${gate.passes} times in a row within ${Math.round(gate.timeout / 1000)} s, version ${formatVersion(hop.to)}`,
       `    on failure: stop, restore every file from the backup, start ${formatVersion(hop.from)}, verify`,
     );
@@ -102,16 +107,23 @@ export async function executeUpgrade(runtime: Runtime, plan: UpgradePlan, report
   return applyUpgrade(applyContextOf(runtime, reporter), plan.instance, plan, plan.releases);
 }
 
-/** Prints each step as it finishes, with a header line per hop. */
+/** Prints each step as it finishes, with a header line before the downloads and before each hop. */
 export function consoleReporter(write: (line: string) => void): ProgressReporter {
+  const announced = new Set<string>();
   return {
     step(event: StepEvent) {
       const hop = `${formatVersion(event.hop.from)} → ${formatVersion(event.hop.to)}`;
-      if (event.step === 'preflight' && event.status === 'started') write(`${event.instance}: hop ${hop}`);
-      if (event.status === 'started') return;
+      if (event.status === 'started') {
+        if (event.step === 'fetch' && !announced.has(event.instance)) {
+          announced.add(event.instance);
+          write(`${event.instance}: downloading and verifying the binaries before anything stops`);
+        }
+        if (event.step === 'preflight') write(`${event.instance}: hop ${hop}`);
+        return;
+      }
       const mark = event.status === 'done' ? 'ok  ' : event.status === 'failed' ? 'FAIL' : 'skip';
-      const prefix = event.step === 'fetch' ? `${event.instance}: ${hop} ` : '  ';
-      write(`${prefix}${mark} ${event.step.padEnd(9)}${event.detail ? ` ${event.detail}` : ''}`);
+      const detail = event.step === 'fetch' ? `${formatVersion(event.hop.to)}: ${event.detail ?? ''}` : (event.detail ?? '');
+      write(`  ${mark} ${event.step.padEnd(9)} ${detail}`.trimEnd());
     },
   };
 }
@@ -131,6 +143,8 @@ export function renderUpgradeResult(result: UpgradeResult): string {
       if (failed.serviceError) lines.push(`First error in the Headscale log: ${failed.serviceError}`);
       if (result.outcome === 'rolled-back') {
         lines.push(`Rolled back: ${formatVersion(failed.hop.from)} runs again with its data restored from ${failed.backupDir}.`);
+      } else if (result.outcome === 'aborted' && failed.error?.startsWith('preflight failed')) {
+        lines.push('Nothing was changed; Headscale was not stopped.');
       } else if (result.outcome === 'aborted') {
         lines.push(`Nothing was changed: ${formatVersion(failed.hop.from)} runs again.`);
       } else {

@@ -19,7 +19,7 @@ export function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const value = valueAt(input, issue.path);
   if (value === undefined && issue.code === 'invalid_type') return `${path}: missing; this key is required`;
   const shown = value === undefined ? 'nothing' : JSON.stringify(value);
-  return `${path}: ${issue.message} (got ${shown})`;
+  return issue.message.includes(shown) ? `${path}: ${issue.message}` : `${path}: ${issue.message} (got ${shown})`;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

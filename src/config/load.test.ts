@@ -55,6 +55,13 @@ describe('config loader', () => {
     const error = errorOf(`${minimalInstance}    health: { timeout: 5 minutes }\n`);
 
     expect(error.message).toContain('instances.hs1.health.timeout: invalid duration "5 minutes"');
+    expect(error.message).not.toContain('(got');
+  });
+
+  it('asks for a unit on a bare number', () => {
+    const error = errorOf(`${minimalInstance}    health: { interval: 1 }\n`);
+
+    expect(error.message).toContain('instances.hs1.health.interval: expected a duration with a unit, for example 30s, 500ms or 2h (got 1)');
   });
 
   it('reports a missing required key', () => {

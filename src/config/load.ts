@@ -33,7 +33,10 @@ export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = proce
   if (requested) {
     const path = resolve(expandHome(requested));
     if (!existsSync(path)) {
-      throw new ConfigError(`config file ${path} not found`, 'pass an existing file with --config, or unset HEADSUP_CONFIG to run on the embedded defaults');
+      throw new ConfigError(
+        `config file ${path} not found`,
+        explicitPath ? 'pass an existing file with --config' : 'HEADSUP_CONFIG names this file; fix the variable, or unset it to run on the embedded defaults',
+      );
     }
     return parseConfigFile(path, env);
   }
@@ -58,7 +61,7 @@ export function parseConfigText(text: string, path: string, env: NodeJS.ProcessE
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => formatIssue(issue, input));
-    throw new ConfigError(`invalid config in ${path}:\n  ${lines.join('\n  ')}`, 'correct the keys listed above; the README lists every key');
+    throw new ConfigError(`invalid config in ${path}:\n  ${lines.join('\n  ')}`, 'correct the settings listed above; the README lists every key');
   }
   return resolveConfig(parsed.data, path, env);
 }

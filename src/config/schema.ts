@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
 /** A duration written as `500ms`, `15s`, `5m`, `2h` or `3d`; parsed to milliseconds. */
-const duration = z.string().transform((text, context) => {
+const duration = z.string({ error: 'expected a duration with a unit, for example 30s, 500ms or 2h' }).transform((text, context) => {
   const ms = parseDuration(text);
   if (ms === null) {
     context.addIssue({ code: 'custom', message: `invalid duration "${text}"; write a number and a unit: ms, s, m, h, d or w (for example 30s or 2h)` });

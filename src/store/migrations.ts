@@ -80,4 +80,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'checksums of verified release binaries',
+    up(db) {
+      db.exec(`
+        CREATE TABLE verified_artifacts (
+          version TEXT NOT NULL,
+          asset TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          first_verified_at TEXT NOT NULL,
+          PRIMARY KEY (version, asset)
+        );
+      `);
+    },
+  },
 ];

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireVersion } from '../../src/judge/version.js';
 import { GitHubFixtureServer } from '../fixture/github-server.js';
-import { captureInvariants, Lab, seed, type HeadscaleInstance } from '../lab/index.js';
+import { captureInvariants, headscaleBinary, Lab, seed, type HeadscaleInstance } from '../lab/index.js';
 import { createHeadsupHome, serveBinaries } from './headsup-harness.js';
 
 // Real Headscale binaries on 127.0.0.1, supervised by the lab's shell scripts through headsup's
@@ -144,6 +144,24 @@ describe('headsup upgrade on real Headscale', { timeout: 300_000 }, () => {
       expect(existsSync(join(home.cacheDir, 'artifacts', '0.29.2', 'headscale_0.29.2_linux_amd64'))).toBe(false);
     } finally {
       server.untamperAsset('0.29.2');
+    }
+  });
+
+  it('rejects a binary of the wrong version before stopping', async () => {
+    const hs = await lab.started('v0.28.0');
+    const pid = pidOf(hs);
+    const home = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs } });
+    await server.setBinary('0.29.2', headscaleBinary('v0.28.0'));
+
+    try {
+      const result = await home.run('upgrade', 'hs1');
+
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('error ARTIFACT_WRONG_VERSION: the downloaded binary for 0.29.2 reports "headscale version v0.28.0"');
+      expect(pidOf(hs)).toBe(pid);
+      expect(existsSync(home.backupsDir)).toBe(false);
+    } finally {
+      await server.setBinary('0.29.2', headscaleBinary('v0.29.2'));
     }
   });
 

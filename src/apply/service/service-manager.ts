@@ -7,6 +7,8 @@ export interface ServiceManager {
   readonly id: string;
   /** What the operator configured, for messages, e.g. `headscale.service`. */
   readonly description: string;
+  /** The exact command an action runs, for plans, e.g. `systemctl stop headscale.service`. */
+  describeAction(action: 'start' | 'stop'): string;
   /** Stops the service and returns once it has exited; succeeds when it was not running. */
   stop(): Promise<void>;
   /** Starts the service and returns once it is launched (not yet healthy). */

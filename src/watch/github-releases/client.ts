@@ -60,7 +60,7 @@ export class GitHubApiClient {
       response = await this.options.http.fetch(url, { headers: this.headers(etag), timeoutMs: this.options.timeoutMs });
       body = response.status === 304 ? '' : await response.text();
     } catch (error) {
-      return transportFailure(error, context.host, this.options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS);
+      return transportFailure(error, context.host, this.options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS, context.channel);
     }
 
     return classifyResponse({ status: response.status, headers: response.headers, body }, context);
@@ -102,15 +102,22 @@ export class GitHubApiClient {
  * failures as a TypeError ("fetch failed", "terminated") with the socket error as `cause`; any
  * other error is a bug and propagates.
  */
-function transportFailure(error: unknown, host: string, timeoutMs: number): AttemptOutcome {
+function transportFailure(error: unknown, host: string, timeoutMs: number, channel: string): AttemptOutcome {
   if (isTimeoutError(error)) {
     return { kind: 'retry', failure: { kind: 'timeout' }, status: null, reason: `${host} timed out after ${timeoutMs} ms`, retryAt: null };
   }
   if (error instanceof TypeError) {
     const reason = `${host} unreachable: ${describeNetworkError(error)}`;
+    // A name that DNS does not know (ENOTFOUND) stays unknown seconds later, typically on a host
+    // without internet access; retrying would only delay the fallback to stored data.
+    if (networkErrorCode(error) === 'ENOTFOUND') return { kind: 'fail', error: new ChannelError(channel, 'temporary', reason) };
     return { kind: 'retry', failure: { kind: 'network' }, status: null, reason, retryAt: null };
   }
   throw error;
+}
+
+function networkErrorCode(error: TypeError): string | undefined {
+  return (error.cause as { code?: string } | undefined)?.code;
 }
 
 /** Extracts the socket error behind a fetch TypeError; an AggregateError (one per address tried) may have only a `code`. */

@@ -21,7 +21,11 @@ export class CommandServiceManager implements ServiceManager {
     private readonly commands: ServiceCommands,
     private readonly runner: ProcessRunner,
   ) {
-    this.description = `commands (start: ${commands.start})`;
+    this.description = `the configured service commands`;
+  }
+
+  describeAction(action: 'start' | 'stop'): string {
+    return this.commands[action];
   }
 
   async stop(): Promise<void> {

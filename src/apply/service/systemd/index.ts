@@ -19,6 +19,10 @@ export class SystemdServiceManager implements ServiceManager {
     this.description = `systemd unit ${unit}`;
   }
 
+  describeAction(action: 'start' | 'stop'): string {
+    return `systemctl ${action} ${this.unit}`;
+  }
+
   async stop(): Promise<void> {
     await this.systemctlOrThrow(['stop', this.unit]);
   }
