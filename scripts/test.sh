@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-headscale.sh
+bash scripts/setup-postgres.sh
 npx tsc -p tsconfig.json --noEmit
 
 mkdir -p .test-output

@@ -25,6 +25,8 @@ export interface ApplyContext {
   cacheDir: string;
   /** Complete backups kept per instance; older ones are pruned after each upgrade. */
   backupsKeep: number;
+  /** Private folder of rehearsal sandboxes; a failed rehearsal's sandbox stays there. */
+  rehearsalsDir: string;
   /** Folder of the per-instance lock files. */
   lockDir: string;
   /** How long a stopped server may keep answering on its health URL before the stop counts as failed. */

@@ -1,6 +1,6 @@
 import type { Hop } from '../decide/path.js';
 
-export type HopStep = 'fetch' | 'preflight' | 'stop' | 'backup' | 'swap' | 'start' | 'verify' | 'commit' | 'rollback';
+export type HopStep = 'fetch' | 'checks' | 'rehearse' | 'preflight' | 'stop' | 'backup' | 'swap' | 'start' | 'verify' | 'commit' | 'rollback';
 
 export interface StepEvent {
   instance: string;

@@ -4,13 +4,17 @@ import type { Release } from '../watch/release.js';
 import { HeadsupError } from '../errors.js';
 import { fetchArtifact, type Artifact } from './artifacts.js';
 import type { ApplyContext } from './context.js';
-import { installChange, runHop, type HopResult } from './hop.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { adviseConfig, applyConfigAdvice, type ConfigAdvice } from '../judge/preflight/index.js';
+import { installChange, runHop, type HopChange, type HopResult } from './hop.js';
+import { runPreflightGate } from './preflight-gate.js';
 import type { Instance } from './instance.js';
 import { acquireInstanceLock } from './lock.js';
 import { readBinaryVersion } from './headscale-version.js';
+import { rehearsalError, rehearseUpgrade } from './rehearsal-gate.js';
 import { pruneBackups } from './backups.js';
 
-export type UpgradeOutcome = 'up-to-date' | 'upgraded' | 'rolled-back' | 'needs-person' | 'aborted';
+export type UpgradeOutcome = 'up-to-date' | 'upgraded' | 'rolled-back' | 'needs-person' | 'aborted' | 'preflight-failed' | 'rehearsal-failed';
 
 export interface UpgradeResult {
   instance: string;
@@ -18,6 +22,17 @@ export interface UpgradeResult {
   target: Version;
   hops: HopResult[];
   outcome: UpgradeOutcome;
+  /** Why the rehearsal on a copy failed; set only with the outcome `rehearsal-failed`. */
+  rehearsalError?: string;
+  /** The checks that blocked the upgrade, with their fixes; set only with the outcome `preflight-failed`. */
+  blocking?: string[];
+}
+
+export interface UpgradeOptions {
+  /** Rehearse every hop on a copy first (default true). Only an operator's explicit choice turns it off. */
+  rehearse?: boolean;
+  /** Make the config changes the pre-flight advisor proposes, as part of each hop (default false). */
+  applyConfigChanges?: boolean;
 }
 
 /**
@@ -30,6 +45,7 @@ export async function applyUpgrade(
   instance: Instance,
   path: { from: Version; target: Version; hops: Hop[] },
   releases: readonly Release[],
+  options: UpgradeOptions = {},
 ): Promise<UpgradeResult> {
   const base = { instance: instance.name, from: path.from, target: path.target };
   if (path.hops.length === 0) return { ...base, hops: [], outcome: 'up-to-date' };
@@ -37,11 +53,29 @@ export async function applyUpgrade(
   const lock = acquireInstanceLock(context.lockDir, instance.name);
   try {
     const artifacts = await fetchAll(context, instance, path.hops, releases);
+    const checks = await runPreflightGate(context, instance, path.hops, { applyConfigChanges: options.applyConfigChanges ?? false });
+    if (!checks.ok) {
+      record(context, instance, 'upgrade-blocked', `pre-flight checks of ${instance.name} failed:\n${checks.blocking.join('\n')}`);
+      return { ...base, hops: [], outcome: 'preflight-failed', blocking: checks.blocking };
+    }
+    // Config changes are made only when the operator allowed them; otherwise every hop, the
+    // rehearsal included, runs with the config as it is.
+    const approved = options.applyConfigChanges === true;
+    const configAdvice = new Map(checks.hops.map((hop, index) => [index, approved ? hop.configAdvice : null]));
+    const prepareSandbox = async (sandboxConfig: string, hop: Hop) => {
+      const advice = adviseConfig(await readFile(sandboxConfig, 'utf8'), hop.from, hop.to, sandboxConfig);
+      if (advice.proposed !== advice.original) await writeFile(sandboxConfig, advice.proposed, { mode: 0o600 });
+    };
+
+    if (options.rehearse !== false) {
+      const rehearsal = await rehearseUpgrade(context, instance, path.from, path.hops, artifacts, approved ? prepareSandbox : undefined);
+      if (!rehearsal.ok) return { ...base, hops: [], outcome: 'rehearsal-failed', rehearsalError: rehearsalError(rehearsal) };
+    }
     record(context, instance, 'upgrade-started', `upgrade of ${instance.name} from ${formatVersion(path.from)} to ${formatVersion(path.target)} started`);
 
     const results: HopResult[] = [];
     for (const [index, hop] of path.hops.entries()) {
-      const result = await runHop(context, instance, hop, installChange(context, instance, artifacts[index]!));
+      const result = await runHop(context, instance, hop, upgradeChange(context, instance, artifacts[index]!, configAdvice.get(index) ?? null));
       results.push(result);
       if (result.outcome !== 'committed') {
         const outcome = result.outcome === 'needs-person' ? 'needs-person' : result.outcome === 'rolled-back' ? 'rolled-back' : 'aborted';
@@ -56,6 +90,20 @@ export async function applyUpgrade(
     await prune(context, instance);
     lock.release();
   }
+}
+
+/** The swap of an upgrade hop: the verified binary, and the approved config change of that hop. */
+function upgradeChange(context: ApplyContext, instance: Instance, artifact: Artifact, advice: ConfigAdvice | null): HopChange {
+  const install = installChange(context, instance, artifact);
+  if (!advice) return install;
+  return {
+    artifact: install.artifact,
+    apply: async () => {
+      const installed = await install.apply();
+      await applyConfigAdvice(instance.settings.config, advice);
+      return `${installed}; config changed as proposed (${advice.findings.filter((finding) => finding.verdict !== 'pass').length} findings)`;
+    },
+  };
 }
 
 async function prune(context: ApplyContext, instance: Instance): Promise<void> {

@@ -80,6 +80,7 @@ export function applyContextOf(runtime: Runtime, reporter: ProgressReporter): Ap
     backupsKeep: runtime.config.backupsKeep,
     cacheDir: runtime.config.cacheDir,
     lockDir: join(dirname(runtime.config.statePath), 'locks'),
+    rehearsalsDir: join(dirname(runtime.config.statePath), 'rehearsals'),
     crashAt: runtime.env.HEADSUP_TEST_CRASH_AT,
   };
 }

@@ -75,8 +75,10 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
     .argument('<instance>', 'the instance to upgrade, as named in the config')
     .addOption(new Option('--to <version>', 'target version (default: the latest stable release)'))
     .option('--dry-run', 'print the exact plan and change nothing')
+    .option('--apply-config-changes', 'make the Headscale config changes the pre-flight checks propose, as part of each hop (a rollback restores the original)')
+    .option('--no-rehearsal', 'skip the rehearsal of each hop on a copy of the instance (not recommended)')
     .option('--json', 'print the result as JSON')
-    .action(async (name: string, options: { to?: string; dryRun?: boolean; json?: boolean }) => {
+    .action(async (name: string, options: { to?: string; dryRun?: boolean; json?: boolean; rehearsal: boolean; applyConfigChanges?: boolean }) => {
       await withRuntime(async (runtime) => {
         const recovered = await recoverUnfinishedHops(runtime, io.err, [name]);
         if (recovered.some((result) => result.outcome === 'needs-person')) {
@@ -89,7 +91,7 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
           return;
         }
         const reporter = consoleReporter(options.json ? io.err : io.out);
-        const result = await executeUpgrade(runtime, plan, reporter);
+        const result = await executeUpgrade(runtime, plan, reporter, { rehearse: options.rehearsal, applyConfigChanges: options.applyConfigChanges ?? false });
         io.out(options.json ? JSON.stringify(result, null, 2) : renderUpgradeResult(result));
         setExit(upgradeExitCode(result));
       });

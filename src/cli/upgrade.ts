@@ -17,6 +17,7 @@ export interface UpgradeOptions {
   instance: string;
   to?: string | undefined;
   dryRun: boolean;
+  rehearse?: boolean;
 }
 
 export interface UpgradePlan {
@@ -90,6 +91,7 @@ export async function renderDryRun(runtime: Runtime, plan: UpgradePlan): Promise
     lines.push(
       `  hop ${index + 1}: ${formatVersion(hop.from)} → ${formatVersion(hop.to)}`,
       `    fetch    ${asset} into ${runtime.config.cacheDir}/artifacts/${formatVersion(hop.to)}/, verified against checksums.txt (before anything stops)`,
+      `    rehearse configtest, serve, health and a data comparison on a private copy of the instance`,
       `    stop     ${instance.service.describeAction('stop')}${instance.service.id === 'systemd' ? ' (automatic restarts held until the hop ends)' : ''}`,
       `    backup   ${backedUp.join(', ')}`,
       `             into ${runtime.config.backupsDir}/${instance.name}/ (folder 0700, files 0600, manifest of SHA-256 hashes)`,
@@ -103,8 +105,13 @@ export async function renderDryRun(runtime: Runtime, plan: UpgradePlan): Promise
   return lines.join('\n');
 }
 
-export async function executeUpgrade(runtime: Runtime, plan: UpgradePlan, reporter: ProgressReporter): Promise<UpgradeResult> {
-  return applyUpgrade(applyContextOf(runtime, reporter), plan.instance, plan, plan.releases);
+export async function executeUpgrade(
+  runtime: Runtime,
+  plan: UpgradePlan,
+  reporter: ProgressReporter,
+  options: { rehearse: boolean; applyConfigChanges: boolean },
+): Promise<UpgradeResult> {
+  return applyUpgrade(applyContextOf(runtime, reporter), plan.instance, plan, plan.releases, options);
 }
 
 /** Prints each step as it finishes, with a header line before the downloads and before each hop. */
@@ -135,6 +142,10 @@ export function renderUpgradeResult(result: UpgradeResult): string {
       return `${result.instance} already runs ${formatVersion(result.from)}; nothing to do.`;
     case 'upgraded':
       return `${result.instance} upgraded from ${formatVersion(result.from)} to ${target}.`;
+    case 'rehearsal-failed':
+      return `${result.instance}: the rehearsal on a copy failed, so production was not touched: ${result.rehearsalError}`;
+    case 'preflight-failed':
+      return [`${result.instance}: pre-flight checks failed, so nothing was stopped or changed:`, ...(result.blocking ?? []).map((line) => `  ${line}`)].join('\n');
     default: {
       const failed = result.hops.at(-1)!;
       const lines = [
@@ -168,6 +179,8 @@ export function upgradeExitCode(result: UpgradeResult): ExitCode {
     case 'rolled-back':
       return ExitCode.RolledBack;
     case 'aborted':
+    case 'preflight-failed':
+    case 'rehearsal-failed':
       return ExitCode.Error;
     case 'needs-person':
       return ExitCode.NeedsPerson;

@@ -7,7 +7,7 @@ import { requireVersion } from '../../src/judge/version.js';
 import { nodeProcessRunner } from '../../src/platform/exec.js';
 import { GitHubFixtureServer } from '../fixture/github-server.js';
 import { captureInvariants, Lab, seed, type HeadscaleInstance } from '../lab/index.js';
-import { createHeadsupHome, serveBinaries, type HeadsupHome } from './headsup-harness.js';
+import { createHeadsupHome, serveBinaries, startFailingOn0292, type HeadsupHome } from './headsup-harness.js';
 
 // Kills a real headsup process with SIGKILL at each step boundary of a live hop on a real Headscale
 // (HEADSUP_TEST_CRASH_AT), then runs `headsup resume`: the instance must be healthy on the old or
@@ -94,11 +94,11 @@ describe('crash at every step boundary', { timeout: 240_000 }, () => {
   });
 
   it.each(['before:rollback', 'after:rollback'])('SIGKILL at %s finishes the rollback', async (point) => {
-    const hs = await lab.started('v0.28.0', { randomizeClientPort: false });
+    const hs = await lab.started('v0.28.0');
     await seed(hs, { users: 1, preAuthKeysPerUser: 1, nodesPerUser: 1 });
     const before = await captureInvariants(hs);
     const config = readFileSync(hs.configPath, 'utf8');
-    const home = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs } });
+    const home = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs }, startCommand: startFailingOn0292 });
 
     const crashed = await runHeadsup(home, ['upgrade', 'hs1'], { HEADSUP_TEST_CRASH_AT: point });
     expect(crashed.signal, crashed.output).toBe('SIGKILL');

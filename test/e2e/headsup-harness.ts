@@ -39,7 +39,7 @@ export async function createHeadsupHome(options: { apiUrl: string; instances: Re
     config: ${hs.configPath}
     health_url: ${hs.healthUrl}
     service:
-      start: ${options.startCommand ? options.startCommand(hs) : hs.scripts.start}
+      start: ${JSON.stringify(options.startCommand ? options.startCommand(hs) : hs.scripts.start)}
       stop: ${hs.scripts.stop}
       status: ${hs.scripts.status}
       logs: tail -n 60 ${hs.logPath}
@@ -85,4 +85,13 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
 /** Serves the real cached binaries of these versions as release assets. */
 export async function serveBinaries(server: GitHubFixtureServer, versions: string[]): Promise<void> {
   for (const version of versions) await server.setBinary(version, headscaleBinary(version));
+}
+
+/**
+ * A start command that adds `randomize_client_port: false` to the Headscale config just before
+ * 0.29.2 starts, which 0.29 rejects. It makes the live hop fail after the pre-flight checks and
+ * the rehearsal passed, as a difference between production and its copy would.
+ */
+export function startFailingOn0292(hs: HeadscaleInstance): string {
+  return `sh -c 'if ${hs.binaryPath} version | grep -q v0.29.2; then echo "randomize_client_port: false" >> ${hs.configPath}; fi; exec ${hs.scripts.start}'`;
 }

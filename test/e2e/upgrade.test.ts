@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireVersion } from '../../src/judge/version.js';
 import { GitHubFixtureServer } from '../fixture/github-server.js';
 import { captureInvariants, headscaleBinary, Lab, seed, type HeadscaleInstance } from '../lab/index.js';
-import { createHeadsupHome, serveBinaries } from './headsup-harness.js';
+import { createHeadsupHome, serveBinaries, startFailingOn0292 } from './headsup-harness.js';
 
 // Real Headscale binaries on 127.0.0.1, supervised by the lab's shell scripts through headsup's
 // command service manager, and a fixture GitHub API serving those binaries as release assets.
@@ -86,16 +86,17 @@ describe('headsup upgrade on real Headscale', { timeout: 300_000 }, () => {
   });
 
   it('rolls back when 0.29 rejects the config', async () => {
-    const hs = await lab.started('v0.28.0', { randomizeClientPort: false });
+    const hs = await lab.started('v0.28.0');
     await seed(hs, { users: 2, preAuthKeysPerUser: 1, nodesPerUser: 2 });
     const before = await captureInvariants(hs);
     const config = readFileSync(hs.configPath, 'utf8');
     const binary = sha256(hs.binaryPath);
-    const home = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs } });
+    const home = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs }, startCommand: startFailingOn0292 });
 
     const result = await home.run('upgrade', 'hs1');
 
     expect(result.exitCode, result.stdout).toBe(20);
+    expect(result.stdout).toContain('ok   rehearse');
     expect(result.stdout).toContain('verify failed');
     expect(result.stdout).toMatch(/First error in the Headscale log: .*randomize_client_port/);
     expect(result.stdout).toContain('Rolled back: 0.28.0 runs again');
@@ -104,6 +105,42 @@ describe('headsup upgrade on real Headscale', { timeout: 300_000 }, () => {
     expect(readFileSync(hs.configPath, 'utf8')).toBe(config);
     expect(await captureInvariants(hs)).toEqual(before);
     expect(recordedHops(home.statePath)).toEqual([{ from_version: '0.28.0', to_version: '0.29.2', outcome: 'rolled-back' }]);
+  });
+
+  it('blocks a config 0.29 rejects before stopping', async () => {
+    const hs = await lab.started('v0.28.0', { randomizeClientPort: false });
+    const pid = pidOf(hs);
+    const home = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs } });
+
+    const result = await home.run('upgrade', 'hs1');
+
+    expect(result.exitCode, result.stdout).toBe(1);
+    expect(result.stdout).toContain('pre-flight checks failed, so nothing was stopped or changed');
+    expect(result.stdout).toContain('-randomize_client_port: false');
+    expect(result.stdout).toContain('rerun with --apply-config-changes');
+    expect(pidOf(hs)).toBe(pid);
+    expect(existsSync(home.backupsDir)).toBe(false);
+  });
+
+  it('applies an approved config change within the hop', async () => {
+    const hs = await lab.started('v0.28.0', { randomizeClientPort: false });
+    await seed(hs, { users: 1, preAuthKeysPerUser: 1, nodesPerUser: 1 });
+    const before = await captureInvariants(hs);
+    const home = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs } });
+
+    const result = await home.run('upgrade', 'hs1', '--apply-config-changes');
+
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.stdout).toContain('config changed as proposed');
+    expect(readFileSync(hs.configPath, 'utf8')).not.toContain('randomize_client_port');
+    expect(await servedVersion(hs)).toBe('v0.29.2');
+    hs.version = requireVersion('0.29.2');
+    expect(await captureInvariants(hs)).toEqual(before);
+
+    const backups = readdirSync(join(home.backupsDir, 'hs1'));
+    const manifest = JSON.parse(readFileSync(join(home.backupsDir, 'hs1', backups[0]!, 'manifest.json'), 'utf8')) as { entries: Array<{ role: string; stored: string }> };
+    const savedConfig = manifest.entries.find((entry) => entry.role === 'config')!;
+    expect(readFileSync(join(home.backupsDir, 'hs1', backups[0]!, savedConfig.stored), 'utf8')).toContain('randomize_client_port: false');
   });
 
   it('rolls back when the Noise key changes', async () => {

@@ -5,14 +5,24 @@ import { join } from 'node:path';
 
 import { requireVersion, type Version } from '../../src/judge/version.js';
 import { describeFailure, lastLines, nodeProcessRunner, type RunResult } from '../../src/platform/exec.js';
+import { createLabDatabase, dropLabDatabase, type LabDatabase } from '../postgres/server.js';
 import { headscaleBinary, headscaleTag } from './binaries.js';
-import { writeOfflineConfig, type LabPorts, type OfflineConfig, type OfflineConfigOptions } from './offline-config.js';
+import { writeOfflineConfig, type LabPorts, type LabPostgres, type OfflineConfig, type OfflineConfigOptions } from './offline-config.js';
 import { STATUS_NOT_RUNNING, STOP_GRACE_SECONDS, writeServiceScripts, type ServiceScripts } from './service-scripts.js';
 
 const CLI_TIMEOUT_MS = 30_000;
 const SCRIPT_TIMEOUT_MS = (STOP_GRACE_SECONDS + 15) * 1000;
 const HEALTH_POLL_MS = 100;
 const LOG_TAIL_LINES = 15;
+
+export interface InstanceOptions extends Omit<OfflineConfigOptions, 'postgres'> {
+  /**
+   * `true` stores Headscale's data in a fresh PostgreSQL database (with a role of its own) on the
+   * server that scripts/setup-postgres.sh prepared, dropped again by dispose(). A LabPostgres uses
+   * that database and leaves it in place. Default: SQLite.
+   */
+  postgres?: boolean | LabPostgres;
+}
 
 /** Instances not yet disposed; killed with SIGKILL if the test process exits before disposing them. */
 const liveInstances = new Set<HeadscaleInstance>();
@@ -22,8 +32,8 @@ let exitHookInstalled = false;
  * One Headscale server in a private directory under the OS temp dir, run through its own
  * start/stop/status scripts. Layout of `dir`:
  * `bin/headscale` (a copy of the cached build, replaceable in place), `config.yaml`,
- * `policy.hujson`, `db.sqlite`, the Noise and DERP keys, `headscale.sock`, `headscale.log`,
- * `headscale.pid`, `start.sh`, `stop.sh` and `status.sh`.
+ * `policy.hujson`, `db.sqlite` (without the postgres option), the Noise and DERP keys,
+ * `headscale.sock`, `headscale.log`, `headscale.pid`, `start.sh`, `stop.sh` and `status.sh`.
  */
 export class HeadscaleInstance {
   /** The version of the binary installed last, which decides the CLI dialect. */
@@ -35,7 +45,13 @@ export class HeadscaleInstance {
   private config: OfflineConfig;
   private disposed = false;
 
-  private constructor(readonly dir: string, config: OfflineConfig, scripts: ServiceScripts) {
+  private constructor(
+    readonly dir: string,
+    config: OfflineConfig,
+    scripts: ServiceScripts,
+    /** The database created for this instance, dropped by dispose(); null for SQLite or a database passed in. */
+    private readonly ownedDatabase: LabDatabase | null = null,
+  ) {
     this.version = config.version;
     this.config = config;
     this.binaryPath = join(dir, 'bin', 'headscale');
@@ -45,13 +61,16 @@ export class HeadscaleInstance {
   }
 
   /** Creates the directory, copies the binary of `version`, and writes the config and scripts. Does not start. */
-  static async create(version: string, options: OfflineConfigOptions = {}): Promise<HeadscaleInstance> {
+  static async create(version: string, options: InstanceOptions = {}): Promise<HeadscaleInstance> {
     const source = headscaleBinary(version);
     const dir = await mkdtemp(join(tmpdir(), `headsup-lab-${headscaleTag(version)}-`));
+    let ownedDatabase: LabDatabase | null = null;
     try {
       await mkdir(join(dir, 'bin'));
       await copyExecutable(source, join(dir, 'bin', 'headscale'));
-      const config = await writeOfflineConfig(version, dir, options);
+      if (options.postgres === true) ownedDatabase = await createLabDatabase();
+      const postgres = options.postgres === true ? ownedDatabase : options.postgres || null;
+      const config = await writeOfflineConfig(version, dir, { ...options, postgres });
       const scripts = await writeServiceScripts({
         dir,
         binaryPath: join(dir, 'bin', 'headscale'),
@@ -59,11 +78,13 @@ export class HeadscaleInstance {
         pidPath: join(dir, 'headscale.pid'),
         logPath: join(dir, 'headscale.log'),
       });
-      const instance = new HeadscaleInstance(dir, config, scripts);
+      const instance = new HeadscaleInstance(dir, config, scripts, ownedDatabase);
       track(instance);
       return instance;
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
+      // The first error matters more; a database left behind is dropped by a later run.
+      if (ownedDatabase) await dropLabDatabase(ownedDatabase).catch(() => undefined);
       throw error;
     }
   }
@@ -74,6 +95,11 @@ export class HeadscaleInstance {
 
   get dbPath(): string {
     return this.config.dbPath;
+  }
+
+  /** The PostgreSQL database the instance uses, or null for SQLite. */
+  get postgres(): LabPostgres | null {
+    return this.config.postgres;
   }
 
   get noiseKeyPath(): string {
@@ -174,16 +200,19 @@ export class HeadscaleInstance {
     this.version = requireVersion(version);
   }
 
-  /** Rewrites config.yaml for `version`, keeping this instance's ports and file paths. */
-  async rewriteConfig(version: string, options: Omit<OfflineConfigOptions, 'ports'> = {}): Promise<void> {
-    this.config = await writeOfflineConfig(version, this.dir, { ...options, ports: this.config.ports });
+  /** Rewrites config.yaml for `version`, keeping this instance's ports, file paths and database. */
+  async rewriteConfig(version: string, options: Omit<OfflineConfigOptions, 'ports' | 'postgres'> = {}): Promise<void> {
+    this.config = await writeOfflineConfig(version, this.dir, { ...options, ports: this.config.ports, postgres: this.config.postgres });
   }
 
   readLog(): Promise<string> {
     return readFile(this.logPath, 'utf8').catch(() => '');
   }
 
-  /** Stops the server and removes the directory, unless `HEADSUP_KEEP_LAB=1` is set. */
+  /**
+   * Stops the server and removes the directory and the database created for it, unless
+   * `HEADSUP_KEEP_LAB=1` is set.
+   */
   async dispose(): Promise<void> {
     if (this.disposed) return;
 
@@ -193,9 +222,10 @@ export class HeadscaleInstance {
       await this.stop();
     } finally {
       if (process.env.HEADSUP_KEEP_LAB === '1') {
-        process.stderr.write(`headsup lab: kept ${this.dir}\n`);
+        process.stderr.write(`headsup lab: kept ${this.dir}${this.ownedDatabase ? ` and PostgreSQL database ${this.ownedDatabase.name}` : ''}\n`);
       } else {
         await rm(this.dir, { recursive: true, force: true });
+        if (this.ownedDatabase) await dropLabDatabase(this.ownedDatabase);
       }
     }
   }
@@ -244,14 +274,14 @@ export class HeadscaleInstance {
 export class Lab {
   private readonly instances: HeadscaleInstance[] = [];
 
-  async create(version: string, options: OfflineConfigOptions = {}): Promise<HeadscaleInstance> {
+  async create(version: string, options: InstanceOptions = {}): Promise<HeadscaleInstance> {
     const instance = await HeadscaleInstance.create(version, options);
     this.instances.push(instance);
     return instance;
   }
 
   /** Creates an instance, starts it and waits until /health passes. */
-  async started(version: string, options: OfflineConfigOptions = {}): Promise<HeadscaleInstance> {
+  async started(version: string, options: InstanceOptions = {}): Promise<HeadscaleInstance> {
     const instance = await this.create(version, options);
     await instance.start();
     await instance.waitHealthy();

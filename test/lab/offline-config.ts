@@ -30,6 +30,17 @@ export interface OfflineConfigOptions {
   policy?: string | null;
   /** Headscale's `log.level`. Default: info. */
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** Stores Headscale's data in this PostgreSQL database instead of `db.sqlite`. */
+  postgres?: LabPostgres | null;
+}
+
+/** A PostgreSQL database for one lab instance; the config connects without TLS (`ssl: false`). */
+export interface LabPostgres {
+  host: string;
+  port: number;
+  name: string;
+  user: string;
+  password: string;
 }
 
 /** Where a written config points; every path is inside the instance directory. */
@@ -39,7 +50,10 @@ export interface OfflineConfig {
   serverUrl: string;
   healthUrl: string;
   ports: LabPorts;
+  /** SQLite database path; no file exists there when `postgres` is set. */
   dbPath: string;
+  /** The PostgreSQL database Headscale uses, or null for SQLite. */
+  postgres: LabPostgres | null;
   noiseKeyPath: string;
   derpKeyPath: string;
   socketPath: string;
@@ -89,6 +103,7 @@ export async function writeOfflineConfig(version: string, dir: string, options: 
     healthUrl: `http://127.0.0.1:${ports.http}/health`,
     ports,
     dbPath: join(dir, 'db.sqlite'),
+    postgres: options.postgres ?? null,
     noiseKeyPath: join(dir, 'noise_private.key'),
     derpKeyPath: join(dir, 'derp_server_private.key'),
     socketPath: join(dir, 'headscale.sock'),
@@ -116,7 +131,7 @@ export function configDocument(config: OfflineConfig, options: Pick<OfflineConfi
     noise: { private_key_path: config.noiseKeyPath },
     prefixes: { v4: '100.64.0.0/10', v6: 'fd7a:115c:a1e0::/48', allocation: 'sequential' },
     derp: derpSection(config),
-    database: { type: 'sqlite', sqlite: { path: config.dbPath } },
+    database: databaseSection(config),
     unix_socket: config.socketPath,
     dns: dnsSection(config.version),
     logtail: { enabled: false },
@@ -152,6 +167,14 @@ function derpSection(config: OfflineConfig): Record<string, unknown> {
     paths: [],
     auto_update_enabled: false,
   };
+}
+
+/** Keys of 0.23 and later; `ssl: false` becomes `sslmode=disable` in Headscale's connection string. */
+function databaseSection(config: OfflineConfig): Record<string, unknown> {
+  if (config.postgres === null) return { type: 'sqlite', sqlite: { path: config.dbPath } };
+
+  const { host, port, name, user, password } = config.postgres;
+  return { type: 'postgres', postgres: { host, port, name, user, pass: password, ssl: false } };
 }
 
 /**
