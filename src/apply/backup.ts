@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { HeadsupError } from '../errors.js';
 import type { FileSystem } from '../platform/fs.js';
 
-export type BackupRole = 'binary' | 'config' | 'database' | 'database-wal' | 'database-shm' | 'key' | 'policy';
+export type BackupRole = 'binary' | 'config' | 'database' | 'database-wal' | 'database-shm' | 'key' | 'policy' | 'postgres-dump';
 
 export interface BackupFile {
   role: BackupRole;
@@ -55,6 +55,8 @@ export async function createBackup(
     now: Date;
     /** Called with the new folder before any file is copied, so a crash leaves a known partial backup to discard. */
     onFolderCreated?: (dir: string) => void;
+    /** Database dumps to write into the backup (PostgreSQL); `path` names the database, without secrets. */
+    dumps?: ReadonlyArray<{ path: string; write(file: string): Promise<{ sha256: string; size: number }> }>;
   },
 ): Promise<Backup> {
   const stamp = options.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -69,6 +71,12 @@ export async function createBackup(
   const entries: ManifestEntry[] = [];
   for (const [index, file] of options.files.entries()) {
     entries.push(await backUpFile(fs, dir, file, `${String(index).padStart(2, '0')}-${file.role}-${basename(file.path)}`));
+  }
+
+  for (const [index, dump] of (options.dumps ?? []).entries()) {
+    const stored = `${String(options.files.length + index).padStart(2, '0')}-postgres-dump.pgdump`;
+    const written = await dump.write(join(dir, stored));
+    entries.push({ role: 'postgres-dump', path: dump.path, existed: true, stored, sha256: written.sha256, size: written.size, mode: null, uid: null, gid: null });
   }
 
   const manifest: BackupManifest = {
@@ -143,18 +151,34 @@ export async function verifyBackup(fs: FileSystem, backup: Backup): Promise<void
 /**
  * Puts every file of the backup back in place, each through a temporary file and an atomic
  * rename, with its recorded mode and owner; files that did not exist at backup time (for
- * example a `-wal` file) are removed. Running it twice gives the same result.
+ * example a `-wal` file) are removed. A PostgreSQL dump is restored last, through
+ * `restoreDump`. Running it twice gives the same result.
  */
-export async function restoreBackup(fs: FileSystem, backup: Backup, roles?: readonly BackupRole[]): Promise<void> {
+export async function restoreBackup(
+  fs: FileSystem,
+  backup: Backup,
+  options: { roles?: readonly BackupRole[]; restoreDump?: (file: string) => Promise<void> } = {},
+): Promise<void> {
   await verifyBackup(fs, backup);
+  const { roles } = options;
   for (const entry of backup.manifest.entries) {
     if (roles && !roles.includes(entry.role)) continue;
+    if (entry.role === 'postgres-dump') continue;
     if (!entry.existed || !entry.stored) {
       await fs.rm(entry.path, { force: true });
       continue;
     }
     const content = await fs.readFile(join(backup.dir, entry.stored));
     await replaceFile(fs, entry.path, content, entry.mode ?? 0o600, entry.uid, entry.gid);
+  }
+
+  // Dumps go last: the database settings come from the config restored above.
+  for (const entry of backup.manifest.entries) {
+    if (entry.role !== 'postgres-dump' || !entry.stored || (roles && !roles.includes(entry.role))) continue;
+    if (!options.restoreDump) {
+      throw new HeadsupError('BACKUP_DUMP_UNRESTORABLE', `backup ${backup.dir} holds a PostgreSQL dump but no way to restore it was given`, { hint: 'this is a bug in headsup; please report it' });
+    }
+    await options.restoreDump(join(backup.dir, entry.stored));
   }
 }
 

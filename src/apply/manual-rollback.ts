@@ -1,5 +1,6 @@
 import { formatVersion, requireVersion, type Version } from '../judge/version.js';
-import { restoreBackup, verifyBackup, type Backup } from './backup.js';
+import { verifyBackup, type Backup } from './backup.js';
+import { restoreInstanceBackup } from './procedures.js';
 import type { ApplyContext } from './context.js';
 import { runHop, type HopResult } from './hop.js';
 import type { Instance } from './instance.js';
@@ -29,7 +30,7 @@ export async function rollBackToBackup(context: ApplyContext, instance: Instance
       { from: current, to: target },
       {
         apply: async () => {
-          await restoreBackup(context.fs, backup);
+          await restoreInstanceBackup(context, instance, backup);
           return `restored the files of ${backup.dir}`;
         },
         artifact: null,

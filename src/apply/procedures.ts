@@ -1,6 +1,7 @@
 import { HeadsupError } from '../errors.js';
 import { formatVersion, versionsEqual, type Version } from '../judge/version.js';
 import { createBackup, restoreBackup, type Backup } from './backup.js';
+import { dumpDatabase, readPostgresSettings, restoreDatabase } from './postgres/index.js';
 import type { ApplyContext } from './context.js';
 import { probe, waitForHealth } from './health.js';
 import { backupFilesOf, readHeadscaleFiles, type Instance } from './instance.js';
@@ -38,11 +39,7 @@ export async function backUpInstance(
   onFolderCreated: (dir: string) => void,
 ): Promise<Backup> {
   const files = await readHeadscaleFiles(instance.settings.config);
-  if (files.databaseType === 'postgres') {
-    throw new HeadsupError('POSTGRES_UNSUPPORTED', `instance ${instance.name} uses PostgreSQL, which this headsup cannot back up yet`, {
-      hint: 'upgrade PostgreSQL-backed instances by hand after a pg_dump',
-    });
-  }
+  const dumps = files.databaseType === 'postgres' ? [await postgresDump(context, instance)] : [];
   return createBackup(context.fs, {
     root: context.backupsDir,
     instance: instance.name,
@@ -51,6 +48,23 @@ export async function backUpInstance(
     files: backupFilesOf(instance, files),
     now: context.clock.now(),
     onFolderCreated,
+    dumps,
+  });
+}
+
+/** A `pg_dump` of the instance's PostgreSQL database, taken while Headscale is stopped. */
+async function postgresDump(context: ApplyContext, instance: Instance) {
+  const settings = await readPostgresSettings(instance.settings.config);
+  return {
+    path: `postgres://${settings.user}@${settings.host}:${settings.port}/${settings.name}`,
+    write: (file: string) => dumpDatabase(context.runner, settings, file),
+  };
+}
+
+/** Restores a backup's files and, for a PostgreSQL-backed instance, its database dump. */
+export async function restoreInstanceBackup(context: ApplyContext, instance: Instance, backup: Backup): Promise<void> {
+  await restoreBackup(context.fs, backup, {
+    restoreDump: async (file) => restoreDatabase(context.runner, await readPostgresSettings(instance.settings.config), file),
   });
 }
 
@@ -86,7 +100,7 @@ export async function verifyRunning(context: ApplyContext, instance: Instance, e
 export async function restoreAndRestart(context: ApplyContext, instance: Instance, backup: Backup, expected: Version): Promise<string> {
   await instance.service.stop().catch((error: unknown) => context.logger.warn({ instance: instance.name, err: error }, 'rollback: stop failed; continuing'));
   await stopAndWait(context, instance);
-  await restoreBackup(context.fs, backup);
+  await restoreInstanceBackup(context, instance, backup);
   await instance.service.start();
   return `restored ${backup.dir}; ${await verifyRunning(context, instance, expected)}`;
 }

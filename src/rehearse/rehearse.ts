@@ -80,7 +80,7 @@ export async function rehearsePath(input: RehearsalInput): Promise<RehearsalResu
   const started = input.clock.now().getTime();
   let sandbox: Sandbox;
   try {
-    sandbox = await createSandbox({ liveConfigPath: input.liveConfigPath, files: input.files, root: input.workDir, label: input.instanceName });
+    sandbox = await createSandbox({ liveConfigPath: input.liveConfigPath, files: input.files, root: input.workDir, label: input.instanceName, runner: input.runner });
   } catch (error) {
     log.error({ err: error }, 'rehearsal: copying the instance into a sandbox failed');
     const first = input.hops[0]!.hop;

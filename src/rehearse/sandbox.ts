@@ -3,6 +3,9 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { HeadscaleFiles } from '../apply/headscale-config.js';
 import { HeadsupError } from '../errors.js';
+import { parseDocument } from 'yaml';
+import { createScratchCopy, dropScratchCopy, dumpDatabase, readPostgresSettings } from '../apply/postgres/index.js';
+import type { ProcessRunner } from '../platform/exec.js';
 import { freePort } from '../platform/ports.js';
 import { rewriteConfigForSandbox, type SandboxPorts } from './sandbox-config.js';
 
@@ -14,6 +17,8 @@ export interface SandboxOptions {
   root: string;
   /** Start of the sandbox folder's name, e.g. the instance name. Default: `sandbox`. */
   label?: string;
+  /** Runs pg_dump and psql for a PostgreSQL-backed instance; required for one. */
+  runner?: ProcessRunner;
 }
 
 /** A private copy of a Headscale instance that a new binary can migrate and serve without touching production. */
@@ -43,12 +48,13 @@ const MAX_SOCKET_PATH_BYTES = 107;
  * online backup API, which gives a consistent state while Headscale runs and writes in WAL mode.
  * Nothing of the live instance is written. On failure the partial sandbox is removed.
  *
- * Throws a HeadsupError for a PostgreSQL-backed instance.
+ * A PostgreSQL-backed instance gets a scratch database on the same server instead of a file copy.
  */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const sqlitePath = requireSqlite(options);
+  const sqlitePath = options.files.databaseType === 'postgres' ? null : requireSqlite(options);
   await mkdir(options.root, { recursive: true, mode: 0o700 });
   const dir = await mkdtemp(join(options.root, `${safeLabel(options.label ?? 'sandbox')}-`));
+  let dropScratch: (() => Promise<void>) | null = null;
 
   try {
     await chmod(dir, 0o700);
@@ -56,10 +62,17 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     const config = rewriteConfigForSandbox(await readFile(options.liveConfigPath, 'utf8'), { liveConfigPath: options.liveConfigPath, dir, ports });
     checkSocketPath(config.socketPath);
 
-    await copyDatabase(sqlitePath, config.databasePath);
+    let text = config.text;
+    if (sqlitePath) {
+      await copyDatabase(sqlitePath, config.databasePath);
+    } else {
+      const copy = await copyPostgres(options, dir);
+      dropScratch = copy.drop;
+      text = pointAtDatabase(text, copy.name);
+    }
     for (const copy of config.copies) await copyPrivately(copy.source, copy.target);
     const configPath = join(dir, 'config.yaml');
-    await writeFile(configPath, config.text, { mode: 0o600 });
+    await writeFile(configPath, text, { mode: 0o600 });
 
     return {
       dir,
@@ -70,12 +83,39 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       policyPath: config.policyPath,
       ports,
       notes: config.notes,
-      dispose: () => rm(dir, { recursive: true, force: true }),
+      dispose: async () => {
+        await dropScratch?.();
+        await rm(dir, { recursive: true, force: true });
+      },
     };
   } catch (error) {
+    await dropScratch?.().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Copies a PostgreSQL-backed instance's database into a scratch database on the same server
+ * (`pg_dump` of the live database, restored into `headsup_rehearsal_<random>`). The Headscale
+ * database user needs CREATEDB for this.
+ */
+async function copyPostgres(options: SandboxOptions, dir: string): Promise<{ name: string; drop: () => Promise<void> }> {
+  const runner = options.runner;
+  if (!runner) throw new HeadsupError('REHEARSAL_POSTGRES_NO_RUNNER', 'rehearsing a PostgreSQL-backed instance needs a process runner for pg_dump', { hint: 'this is a bug in headsup; please report it' });
+
+  const settings = await readPostgresSettings(options.liveConfigPath);
+  const dumpFile = join(dir, 'live.pgdump');
+  await dumpDatabase(runner, settings, dumpFile);
+  const scratch = await createScratchCopy(runner, settings, dumpFile);
+  await rm(dumpFile, { force: true });
+  return { name: scratch.name, drop: () => dropScratchCopy(runner, settings, scratch) };
+}
+
+function pointAtDatabase(configText: string, name: string): string {
+  const document = parseDocument(configText);
+  document.setIn(['database', 'postgres', 'name'], name);
+  return document.toString();
 }
 
 /** Keeps a label usable as part of one file name. */
