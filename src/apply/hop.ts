@@ -1,5 +1,6 @@
 import type { Hop } from '../decide/path.js';
-import { formatVersion } from '../judge/version.js';
+import { formatVersion, type Version } from '../judge/version.js';
+import { captureSnapshot, diffSnapshots, expectedChangesBetween, formatDifferences, unexpectedDifferences, type Snapshot } from '../rehearse/index.js';
 import type { Artifact } from './artifacts.js';
 import { sha256File } from './artifacts.js';
 import type { Backup } from './backup.js';
@@ -36,6 +37,8 @@ export type Run = <T>(step: HopStep, action: () => Promise<T>) => Promise<T>;
 /** What the swap step of a hop puts in place: a new binary, or the files of an older backup. */
 export interface HopChange {
   apply(): Promise<string>;
+  /** Compare users, nodes, keys and policy before and after; false for a restore of older data. */
+  compareData?: boolean;
   /** The verified artifact being installed, recorded in the journal; null for a restore. */
   artifact: { path: string; sha256: string } | null;
 }
@@ -73,6 +76,7 @@ export async function runHop(
 
   try {
     await run('preflight', () => (options.requireHealthy === false ? Promise.resolve('health not required') : checkHealthyNow(context, instance)));
+    const before = change.compareData === false ? null : await liveSnapshot(context, instance, hop.from);
     stopped = true;
     await run('stop', async () => {
       await instance.service.hold();
@@ -87,7 +91,8 @@ export async function runHop(
     await run('verify', async () => {
       const detail = await verifyRunning(context, instance, hop.to);
       await expectSameNoiseKey(instance, noiseKey);
-      return noiseKey ? `${detail}, Noise key unchanged` : detail;
+      const data = before ? await expectSameData(context, instance, hop, before) : '';
+      return `${detail}${noiseKey ? ', Noise key unchanged' : ''}${data}`;
     });
     await run('commit', async () => {
       await instance.service.release();
@@ -174,6 +179,28 @@ async function expectSameNoiseKey(instance: Instance, before: string | null): Pr
   if (before === null) return;
   const after = await noiseKeyFingerprint(instance);
   if (after !== before) throw new Error('the Noise private key changed during the hop; every client would have to register again');
+}
+
+/**
+ * Reads users, nodes, keys and policy of the running instance through its CLI; null for versions
+ * whose CLI cannot be read that way (before 0.26) or when reading fails, which is logged.
+ */
+async function liveSnapshot(context: ApplyContext, instance: Instance, version: Version): Promise<Snapshot | null> {
+  try {
+    return await captureSnapshot({ runner: context.runner, binaryPath: instance.settings.binary, configPath: instance.settings.config, version });
+  } catch (error) {
+    context.logger.warn({ instance: instance.name, err: error }, 'hop: data snapshot unavailable; the data comparison is skipped');
+    return null;
+  }
+}
+
+/** Fails the hop when the data differs in a way no documented change of the version explains. */
+async function expectSameData(context: ApplyContext, instance: Instance, hop: Hop, before: Snapshot): Promise<string> {
+  const after = await captureSnapshot({ runner: context.runner, binaryPath: instance.settings.binary, configPath: instance.settings.config, version: hop.to });
+  const differences = diffSnapshots(before, after, expectedChangesBetween(hop.from, hop.to));
+  const unexpected = unexpectedDifferences(differences);
+  if (unexpected.length > 0) throw new Error(`the data changed during the hop:\n${formatDifferences(unexpected)}`);
+  return differences.length ? `, data unchanged apart from ${differences.length} documented changes` : ', data unchanged';
 }
 
 function crashIfRequested(context: ApplyContext, point: string): void {

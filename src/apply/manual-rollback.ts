@@ -34,6 +34,7 @@ export async function rollBackToBackup(context: ApplyContext, instance: Instance
           return `restored the files of ${backup.dir}`;
         },
         artifact: null,
+        compareData: false,
       },
       { requireHealthy: false },
     );

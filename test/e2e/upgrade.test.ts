@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireVersion } from '../../src/judge/version.js';
@@ -141,6 +142,29 @@ describe('headsup upgrade on real Headscale', { timeout: 300_000 }, () => {
     const manifest = JSON.parse(readFileSync(join(home.backupsDir, 'hs1', backups[0]!, 'manifest.json'), 'utf8')) as { entries: Array<{ role: string; stored: string }> };
     const savedConfig = manifest.entries.find((entry) => entry.role === 'config')!;
     expect(readFileSync(join(home.backupsDir, 'hs1', backups[0]!, savedConfig.stored), 'utf8')).toContain('randomize_client_port: false');
+  });
+
+  it('rolls back when data changes during the hop', async () => {
+    const hs = await lab.started('v0.28.0');
+    await seed(hs, { users: 2, preAuthKeysPerUser: 1, nodesPerUser: 1 });
+    const before = await captureInvariants(hs);
+    // A start command that renames a user behind Headscale's back just before 0.29.2 starts, as a
+    // faulty migration would: /health passes, but the data is not what it was.
+    const sqlite = fileURLToPath(new URL('../../node_modules/better-sqlite3', import.meta.url));
+    const home = await createHeadsupHome({
+      apiUrl: server.url,
+      instances: { hs1: hs },
+      startCommand: (instance) =>
+        `sh -c 'if ${instance.binaryPath} version | grep -q v0.29.2; then node -e "new (require(\\"${sqlite}\\"))(\\"${instance.dbPath}\\").exec(\\"UPDATE users SET name = (name || char(45) || char(120)) WHERE id = 1\\")"; fi; exec ${instance.scripts.start}'`,
+    });
+
+    const result = await home.run('upgrade', 'hs1');
+
+    expect(result.exitCode, result.stdout).toBe(20);
+    expect(result.stdout).toContain('the data changed during the hop');
+    expect(result.stdout).toMatch(/user 1 \(\S+\): name changed/);
+    expect(await servedVersion(hs)).toBe('v0.28.0');
+    expect(await captureInvariants(hs)).toEqual(before);
   });
 
   it('rolls back when the Noise key changes', async () => {

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
@@ -111,13 +112,14 @@ describe('sandbox of a running 0.28.0', { timeout: 120_000 }, () => {
 });
 
 describe('sandbox refusals', () => {
-  it('rejects a PostgreSQL instance', async () => {
+  it('needs a runner for PostgreSQL', async () => {
     const files = { databaseType: 'postgres' as const, sqlitePath: null, keyFiles: [], policyFile: null, noiseKeyPath: null };
+    const root = await newWorkDir();
+    const liveConfigPath = join(root, 'config.yaml');
+    await writeFile(liveConfigPath, 'database:\n  type: postgres\n  postgres: { host: 127.0.0.1, port: 5432, name: headscale, user: headscale }\n');
 
-    await expect(createSandbox({ liveConfigPath: '/etc/headscale/config.yaml', files, root: await newWorkDir() })).rejects.toMatchObject({
-      code: 'REHEARSAL_POSTGRES_UNSUPPORTED',
-      message: expect.stringContaining('not supported yet'),
-    });
+    await expect(createSandbox({ liveConfigPath, files, root })).rejects.toMatchObject({ code: 'REHEARSAL_POSTGRES_NO_RUNNER' });
+    expect((await readdir(root)).filter((name) => name !== 'config.yaml')).toEqual([]);
     await removeWorkDirs();
   });
 });
