@@ -70,9 +70,14 @@ export async function rehearsePath(input: RehearsalInput): Promise<RehearsalResu
   try {
     result.before = await captureSnapshot({ runner: input.runner, binaryPath: input.liveBinaryPath, configPath: input.liveConfigPath, version: input.from, timeoutMs: timeouts.cliMs });
   } catch (error) {
-    result.error = `reading the live instance failed: ${(error as Error).message}`;
-    log.error({ err: error }, 'rehearsal: live snapshot failed');
-    return result;
+    if ((error as { code?: string }).code === 'HEADSCALE_CLI_UNSUPPORTED') {
+      result.notes.push(`the data comparison was skipped: ${(error as Error).message}`);
+      log.warn({ err: error }, 'rehearsal: the live CLI cannot be read; comparing no data');
+    } else {
+      result.error = `reading the live instance failed: ${(error as Error).message}`;
+      log.error({ err: error }, 'rehearsal: live snapshot failed');
+      return result;
+    }
   }
 
   if (input.hops.length === 0) return { ...result, ok: true };
@@ -89,7 +94,7 @@ export async function rehearsePath(input: RehearsalInput): Promise<RehearsalResu
   }
 
   result.sandboxDir = sandbox.dir;
-  result.notes = sandbox.notes;
+  result.notes = [...result.notes, ...sandbox.notes];
   log.info({ sandbox: sandbox.dir, hops: input.hops.length }, 'rehearsal: sandbox ready');
   const context = {
     runner: input.runner,
