@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,5 +33,34 @@ describe('instance lock', () => {
     const second = acquireInstanceLock(dir, 'hs2');
     first.release();
     second.release();
+  });
+});
+
+describe('instance lock ownership', () => {
+  it('takes over a lock whose PID was reused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headsup-lock-'));
+    // This process's PID with a start time it never had, as after a reboot.
+    writeFileSync(join(dir, 'hs1.lock'), `${process.pid} 1\n`);
+
+    const lock = acquireInstanceLock(dir, 'hs1');
+    expect(readFileSync(lock.path, 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+\\n$`));
+    lock.release();
+  });
+
+  it('takes over a lock held by a zombie', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headsup-lock-'));
+    // `sleep 0` exits at once, and its parent, replaced by `sleep 3`, never reaps it: a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 3'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    try {
+      expect(readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]?.[0]).toBe('Z');
+      writeFileSync(join(dir, 'hs1.lock'), `${zombie}\n`);
+
+      const lock = acquireInstanceLock(dir, 'hs1');
+      lock.release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { Hop } from '../decide/path.js';
 import { adviseConfig, runPreflight, type ConfigAdvice, type PreflightFinding } from '../judge/preflight/index.js';
 import { formatVersion } from '../judge/version.js';
 import { copyDatabase } from '../rehearse/sandbox.js';
+import { markSandboxOwner } from '../rehearse/stale-sandboxes.js';
 import type { ApplyContext } from './context.js';
 import { readHeadscaleFiles, type Instance } from './instance.js';
 
@@ -38,6 +39,7 @@ export async function runPreflightGate(
   await mkdir(context.rehearsalsDir, { recursive: true, mode: 0o700 });
   const dir = await mkdtemp(join(context.rehearsalsDir, `preflight-${instance.name}-`));
   try {
+    await markSandboxOwner(dir);
     const databaseCopyPath = files.sqlitePath ? join(dir, 'db.sqlite') : null;
     if (files.sqlitePath && databaseCopyPath) await copyDatabase(files.sqlitePath, databaseCopyPath);
 

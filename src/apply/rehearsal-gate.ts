@@ -32,6 +32,7 @@ export async function rehearseUpgrade(
     logger: context.logger,
     workDir: context.rehearsalsDir,
     ...(prepareHop ? { prepareHop } : {}),
+    ...(context.crashAt === 'during:rehearse' ? { afterLaunch: () => process.kill(process.pid, 'SIGKILL') } : {}),
   });
 
   if (result.error) {

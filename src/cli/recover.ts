@@ -2,6 +2,7 @@ import { createInstance } from '../apply/instance.js';
 import { acquireInstanceLock } from '../apply/lock.js';
 import { recoverInstance, type RecoveryResult } from '../apply/recovery.js';
 import { HopRepository } from '../store/hops.js';
+import { cleanStaleSandboxes } from '../rehearse/stale-sandboxes.js';
 import { formatVersion } from '../judge/version.js';
 import { applyContextOf, type Runtime } from './context.js';
 import { consoleReporter } from './upgrade.js';
@@ -11,6 +12,9 @@ import { consoleReporter } from './upgrade.js';
  * middle of a hop. Every command that touches instances calls this first.
  */
 export async function recoverUnfinishedHops(runtime: Runtime, write: (line: string) => void, names?: readonly string[]): Promise<RecoveryResult[]> {
+  const stale = await cleanStaleSandboxes(applyContextOf(runtime, consoleReporter(write)).rehearsalsDir, runtime.logger);
+  for (const dir of stale) write(`headsup: removed ${dir}, left by a rehearsal whose run was interrupted`);
+
   const pending = new HopRepository(runtime.db).instancesWithUnfinishedHops().filter((name) => !names || names.includes(name));
   const results: RecoveryResult[] = [];
   for (const name of pending) {

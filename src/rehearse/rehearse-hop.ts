@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { markSandboxServer } from './stale-sandboxes.js';
 import { firstErrorLine } from '../apply/log-excerpt.js';
 import { waitForHealth } from '../apply/health.js';
 import type { Hop } from '../decide/path.js';
@@ -59,6 +60,8 @@ export interface HopContext {
   before: Snapshot | null;
   expectedChanges: readonly ExpectedChange[];
   timeouts: RehearsalTimeouts;
+  /** Test hook, called once the sandbox server was launched. */
+  afterLaunch?: () => void;
 }
 
 /** The oldest version whose CLI has `policy check` (measured on 0.26.1). */
@@ -97,7 +100,10 @@ export async function rehearseHop(context: HopContext, hop: Hop, binaryPath: str
       launched.server = server;
     });
   } finally {
-    if (launched.server) stopError = await stopServer(context, launched.server, log);
+    if (launched.server) {
+      stopError = await stopServer(context, launched.server, log);
+      await markSandboxServer(context.sandbox.dir, null);
+    }
   }
 
   if (stopError && outcome.failedStep === null) outcome = { ...outcome, failedStep: 'serve', firstError: stopError };
@@ -117,6 +123,8 @@ async function runSteps(context: HopContext, hop: Hop, binaryPath: string, log: 
     const logPath = join(context.sandbox.dir, `serve-${formatVersion(hop.to)}.log`);
     const server = await context.launcher.launch(binaryPath, ['serve', '-c', context.sandbox.configPath], { logPath, env: headscaleEnvironment() });
     onLaunch(server);
+    await markSandboxServer(context.sandbox.dir, server.pid);
+    context.afterLaunch?.();
 
     step = 'health';
     await awaitHealth(context, server, logPath);

@@ -11,6 +11,7 @@ import { DEFAULT_REHEARSAL_TIMEOUTS, rehearseHop, type HopRehearsal, type Rehear
 import { createSandbox, type Sandbox } from './sandbox.js';
 import { nodeServerLauncher, type ServerLauncher } from './server-process.js';
 import { captureSnapshot, type Snapshot } from './snapshot.js';
+import { cleanStaleSandboxes, markSandboxKept, markSandboxOwner } from './stale-sandboxes.js';
 
 export interface RehearsalInput {
   instanceName: string;
@@ -34,6 +35,8 @@ export interface RehearsalInput {
   /** Starts the sandbox servers. Default: nodeServerLauncher. */
   launcher?: ServerLauncher;
   timeouts?: Partial<RehearsalTimeouts>;
+  /** Test hook, called each time a sandbox server was launched. */
+  afterLaunch?: () => void;
   /** Called before each hop with the sandbox config, e.g. to make the config change the live hop will make. */
   prepareHop?: (sandboxConfigPath: string, hop: Hop) => Promise<void>;
 }
@@ -82,6 +85,7 @@ export async function rehearsePath(input: RehearsalInput): Promise<RehearsalResu
 
   if (input.hops.length === 0) return { ...result, ok: true };
 
+  await cleanStaleSandboxes(input.workDir, log);
   const started = input.clock.now().getTime();
   let sandbox: Sandbox;
   try {
@@ -93,6 +97,7 @@ export async function rehearsePath(input: RehearsalInput): Promise<RehearsalResu
     return result;
   }
 
+  await markSandboxOwner(sandbox.dir);
   result.sandboxDir = sandbox.dir;
   result.notes = [...result.notes, ...sandbox.notes];
   log.info({ sandbox: sandbox.dir, hops: input.hops.length }, 'rehearsal: sandbox ready');
@@ -107,6 +112,7 @@ export async function rehearsePath(input: RehearsalInput): Promise<RehearsalResu
     before: result.before,
     expectedChanges: input.expectedChanges ?? EXPECTED_CHANGES,
     timeouts,
+    ...(input.afterLaunch ? { afterLaunch: input.afterLaunch } : {}),
   };
 
   for (const { hop, binaryPath } of input.hops) {
@@ -121,6 +127,7 @@ export async function rehearsePath(input: RehearsalInput): Promise<RehearsalResu
     await sandbox.dispose();
   } else {
     result.sandboxKept = true;
+    await markSandboxKept(sandbox.dir);
     log.warn({ sandbox: sandbox.dir }, 'rehearsal failed; the sandbox is kept for inspection');
   }
 

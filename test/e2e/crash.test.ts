@@ -42,6 +42,15 @@ function runHeadsup(home: HeadsupHome, args: string[], env: Record<string, strin
   });
 }
 
+/** True while the process runs; a zombie waiting to be reaped counts as stopped. */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 function hopOutcomes(statePath: string): Array<string | null> {
   const db = new Database(statePath, { readonly: true });
   try {
@@ -110,5 +119,28 @@ describe('crash at every step boundary', { timeout: 240_000 }, () => {
     expect(readFileSync(hs.configPath, 'utf8')).toBe(config);
     expect(await captureInvariants(hs)).toEqual(before);
     expect(existsSync(`${hs.binaryPath}.headsup-tmp`)).toBe(false);
+  });
+
+  it('SIGKILL during the rehearsal leaves nothing running', async () => {
+    const hs = await lab.started('v0.28.0');
+    const livePid = readFileSync(hs.pidPath, 'utf8').trim();
+    const home = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs } });
+
+    const crashed = await runHeadsup(home, ['upgrade', 'hs1'], { HEADSUP_TEST_CRASH_AT: 'during:rehearse' });
+    expect(crashed.signal, crashed.output).toBe('SIGKILL');
+    const rehearsals = join(home.dir, 'state', 'rehearsals');
+    const sandbox = readdirSync(rehearsals).find((name) => existsSync(join(rehearsals, name, 'server.pid')))!;
+    const strayPid = Number(readFileSync(join(rehearsals, sandbox, 'server.pid'), 'utf8'));
+    expect(isRunning(strayPid)).toBe(true);
+
+    const resumed = await runHeadsup(home, ['resume']);
+
+    expect(resumed.code, resumed.output).toBe(0);
+    expect(resumed.output).toContain('left by a rehearsal whose run was interrupted');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(isRunning(strayPid)).toBe(false);
+    expect(readdirSync(rehearsals)).toEqual([]);
+    expect(readFileSync(hs.pidPath, 'utf8').trim()).toBe(livePid);
+    expect(await servedVersion(hs)).toBe('v0.28.0');
   });
 });
