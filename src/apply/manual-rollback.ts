@@ -24,7 +24,8 @@ export async function rollBackToBackup(context: ApplyContext, instance: Instance
       kind: 'rollback-started',
       message: `rollback of ${instance.name} from ${formatVersion(current)} to ${formatVersion(target)} using ${backup.dir}`,
     });
-    return await runHop(
+    context.logger.info({ instance: instance.name, backup: backup.dir, from: formatVersion(current), to: formatVersion(target) }, 'rollback: started');
+    const result = await runHop(
       context,
       instance,
       { from: current, to: target },
@@ -38,6 +39,9 @@ export async function rollBackToBackup(context: ApplyContext, instance: Instance
       },
       { requireHealthy: false },
     );
+    context.logger.info({ instance: instance.name, backup: backup.dir, outcome: result.outcome, error: result.error }, 'rollback: finished');
+    context.events.append({ at: context.clock.now(), instance: instance.name, kind: `rollback-${result.outcome}`, message: result.error ?? `${instance.name} restored from ${backup.dir}` });
+    return result;
   } finally {
     lock.release();
   }

@@ -61,7 +61,7 @@ export async function runPreflightGate(
       const advice = adviseConfig(configText, hop.from, hop.to, instance.settings.config);
       const configAdvice = advice.proposed === configText ? null : advice;
       results.push({ hop, findings, configAdvice });
-      report(context, instance, hop, findings, configAdvice);
+      report(context, instance, hop, findings, configAdvice, options.applyConfigChanges);
       blocking.push(...blockers(hop, findings, configAdvice, options.applyConfigChanges));
       if (configAdvice) configText = configAdvice.proposed;
     }
@@ -89,12 +89,24 @@ function blockers(hop: Hop, findings: readonly PreflightFinding[], advice: Confi
   return lines;
 }
 
-function report(context: ApplyContext, instance: Instance, hop: Hop, findings: readonly PreflightFinding[], advice: ConfigAdvice | null): void {
-  const failed = findings.filter((finding) => finding.verdict === 'fail');
-  const warned = findings.filter((finding) => finding.verdict === 'warn');
-  const summary = `${findings.length - failed.length - warned.length} passed, ${warned.length} warnings, ${failed.length} failed`;
-  const details = [...failed, ...warned].filter((finding) => finding.check !== 'config').map((finding) => `\n      ${finding.verdict}: ${finding.check}: ${finding.message}`);
-  const diff = advice ? `\n      proposed config change:\n${indent(advice.diff, '        ')}` : '';
+function report(
+  context: ApplyContext,
+  instance: Instance,
+  hop: Hop,
+  findings: readonly PreflightFinding[],
+  advice: ConfigAdvice | null,
+  applyConfigChanges: boolean,
+): void {
+  // The `config` finding only sums up the `config:<rule>` findings, so it is not counted again.
+  const counted = findings.filter((finding) => finding.check !== 'config');
+  const fixedByChange = (finding: PreflightFinding) => applyConfigChanges && advice !== null && advice.policyChanges.length === 0 && finding.check.startsWith('config:');
+  const fixed = counted.filter((finding) => finding.verdict === 'fail' && fixedByChange(finding));
+  const failed = counted.filter((finding) => finding.verdict === 'fail' && !fixedByChange(finding));
+  const warned = counted.filter((finding) => finding.verdict === 'warn');
+  const passed = counted.length - failed.length - warned.length - fixed.length;
+  const summary = `${passed} passed, ${warned.length} warnings, ${failed.length} failed${fixed.length ? `, ${fixed.length} fixed by the approved config change` : ''}`;
+  const details = [...failed, ...fixed, ...warned].map((finding) => `\n      ${fixed.includes(finding) ? 'fixed' : finding.verdict}: ${finding.check}: ${finding.message}`);
+  const diff = advice ? `\n      proposed config change${applyConfigChanges ? ' (approved)' : ''}:\n${indent(advice.diff, '        ')}` : '';
   context.reporter.step({ instance: instance.name, hop, step: 'checks', status: failed.length ? 'failed' : 'done', detail: `${summary}${details.join('')}${diff}` });
 }
 

@@ -11,8 +11,8 @@ import { detectBinaryVersion, readServedVersion } from './running-version.js';
 export async function checkHealthyNow(context: ApplyContext, instance: Instance): Promise<string> {
   const error = await probe({ url: instance.settings.health_url, http: context.http });
   if (error !== null) {
-    throw new HeadsupError('INSTANCE_UNHEALTHY', `${instance.settings.health_url} is not healthy before the upgrade (${error})`, {
-      hint: 'fix the instance first; headsup upgrades only a healthy server',
+    throw new HeadsupError('INSTANCE_UNHEALTHY', `instance ${instance.name} is not healthy: ${instance.settings.health_url} failed (${error}); nothing was changed`, {
+      hint: `start Headscale (${instance.service.describeAction('start')}) or fix health_url, then rerun; headsup upgrades only a healthy server`,
     });
   }
   return 'instance healthy';

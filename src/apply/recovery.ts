@@ -57,6 +57,10 @@ export async function recoverInstance(context: ApplyContext, instance: Instance)
     detail = 'headsup stopped before the instance was stopped';
   }
 
+  for (const leftover of [`${instance.settings.binary}.headsup-tmp`, `${instance.settings.binary}.headsup-previous.headsup-tmp`, `${instance.settings.config}.headsup-tmp`]) {
+    await rm(leftover, { force: true });
+  }
+  context.logger.info({ instance: instance.name, hop: hopLabel(hop), outcome }, `recovery: ${detail}`);
   await instance.service.release().catch((error: unknown) => context.logger.warn({ instance: instance.name, err: error }, 'recovery: release failed'));
   context.hops.finish(row.id, outcome, context.clock.now(), `interrupted; recovered: ${detail}`);
   context.events.append({ at: context.clock.now(), instance: instance.name, kind: `recovery-${outcome}`, message: `hop ${hopLabel(hop)}: ${detail}` });

@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { adviseConfig, applyConfigAdvice, type ConfigAdvice } from '../judge/preflight/index.js';
 import { installChange, runHop, type HopChange, type HopResult } from './hop.js';
 import { runPreflightGate } from './preflight-gate.js';
+import { checkHealthyNow } from './procedures.js';
 import type { Instance } from './instance.js';
 import { acquireInstanceLock } from './lock.js';
 import { readBinaryVersion } from './headscale-version.js';
@@ -53,6 +54,7 @@ export async function applyUpgrade(
   const lock = acquireInstanceLock(context.lockDir, instance.name);
   try {
     const artifacts = await fetchAll(context, instance, path.hops, releases);
+    await checkHealthyNow(context, instance);
     const checks = await runPreflightGate(context, instance, path.hops, { applyConfigChanges: options.applyConfigChanges ?? false });
     if (!checks.ok) {
       record(context, instance, 'upgrade-blocked', `pre-flight checks of ${instance.name} failed:\n${checks.blocking.join('\n')}`);
@@ -101,7 +103,7 @@ function upgradeChange(context: ApplyContext, instance: Instance, artifact: Arti
     apply: async () => {
       const installed = await install.apply();
       await applyConfigAdvice(instance.settings.config, advice);
-      return `${installed}; config changed as proposed (${advice.findings.filter((finding) => finding.verdict !== 'pass').length} findings)`;
+      return `${installed}; the approved config change was written to ${instance.settings.config}`;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { readBackup } from '../apply/backup.js';
 import { listBackups, type BackupSummary } from '../apply/backups.js';
 import { createInstance } from '../apply/instance.js';
@@ -12,6 +13,7 @@ import { renderTable } from './table.js';
 import { consoleReporter, renderUpgradeResult } from './upgrade.js';
 
 export async function collectBackups(runtime: Runtime, names: readonly string[]): Promise<BackupSummary[]> {
+  requireInstances(runtime, names);
   const selected = names.length ? names : [...runtime.config.instances.keys()];
   const all: BackupSummary[] = [];
   for (const name of selected) all.push(...(await listBackups(runtime.fs, runtime.config.backupsDir, name)));
@@ -30,6 +32,16 @@ export function renderBackups(backups: readonly BackupSummary[], keep: number): 
   return `${renderTable(['INSTANCE', 'CREATED', 'HOP', 'SIZE', 'FOLDER'], rows)}\n\nThe newest ${keep} backups of each instance are kept (backups.keep).`;
 }
 
+/** Rejects instance names that the config does not define, listing the ones it does. */
+export function requireInstances(runtime: Runtime, names: readonly string[]): void {
+  const configured = [...runtime.config.instances.keys()];
+  for (const name of names) {
+    if (!runtime.config.instances.has(name)) {
+      throw new UsageError(`no instance named "${name}" in the config`, configured.length ? `configured instances: ${configured.join(', ')}` : 'add it under `instances:` in the config');
+    }
+  }
+}
+
 function formatSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
@@ -41,14 +53,15 @@ function formatSize(bytes: number): string {
  * that backup's hop, with the data it had then. The current state is backed up first.
  */
 export async function runRollback(runtime: Runtime, name: string, options: { backup?: string | undefined }, write: (line: string) => void): Promise<ExitCode> {
-  const settings = runtime.config.instances.get(name);
-  if (!settings) throw new UsageError(`no instance named "${name}" in the config`, 'run `headsup backups` to see the instances with backups');
+  requireInstances(runtime, [name]);
+  const settings = runtime.config.instances.get(name)!;
 
   const backups = await listBackups(runtime.fs, runtime.config.backupsDir, name);
-  const chosen = options.backup ? backups.find((backup) => backup.dir === options.backup) : backups[0];
+  const wanted = options.backup?.replace(/\/+$/, '');
+  const chosen = wanted ? backups.find((backup) => backup.dir === wanted || basename(backup.dir) === wanted) : backups[0];
   if (!chosen) {
-    throw new HeadsupError('BACKUP_NOT_FOUND', options.backup ? `${options.backup} is not a complete backup of ${name}` : `instance ${name} has no backup`, {
-      hint: 'run `headsup backups` to list the backups',
+    throw new HeadsupError('BACKUP_NOT_FOUND', wanted ? `no complete backup of ${name} is named ${wanted}` : `instance ${name} has no backup`, {
+      hint: `run \`headsup backups ${name}\` and pass a folder it lists, as a path or by its name`,
       exitCode: ExitCode.Usage,
     });
   }
@@ -57,7 +70,7 @@ export async function runRollback(runtime: Runtime, name: string, options: { bac
   const detected = await detectBinaryVersion(runtime.runner, new InstalledBinaryRepository(runtime.db), settings.binary);
   if (!detected.version) throw new HeadsupError('VERSION_UNKNOWN', `cannot roll back ${name}: ${detected.detail}`, { hint: 'restore the backup by hand from its manifest.json' });
 
-  write(`${name}: rolling back from ${formatVersion(detected.version)} to ${chosen.fromVersion} with the backup ${chosen.dir}`);
+  write(`${name}: restoring the backup ${chosen.dir} (${chosen.fromVersion} and its data); ${formatVersion(detected.version)} runs now`);
   const context = applyContextOf(runtime, consoleReporter(write));
   const result = await rollBackToBackup(context, instance, await readBackup(runtime.fs, chosen.dir), detected.version);
   if (result.outcome === 'committed') {

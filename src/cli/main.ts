@@ -4,7 +4,7 @@ import { HeadsupError } from '../errors.js';
 import { buildCheckReport, checkExitCode, renderCheckReport } from './check.js';
 import { createRuntime, type Runtime } from './context.js';
 import { recoverUnfinishedHops } from './recover.js';
-import { collectBackups, renderBackups, runRollback } from './backups.js';
+import { collectBackups, renderBackups, requireInstances, runRollback } from './backups.js';
 import { ExitCode } from './exit-codes.js';
 import { consoleReporter, executeUpgrade, planUpgrade, renderDryRun, renderUpgradeResult, upgradeExitCode } from './upgrade.js';
 
@@ -75,19 +75,21 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
     .argument('<instance>', 'the instance to upgrade, as named in the config')
     .addOption(new Option('--to <version>', 'target version (default: the latest stable release)'))
     .option('--dry-run', 'print the exact plan and change nothing')
+    .option('--allow-prerelease', 'allow a pre-release (alpha, beta, rc) as the --to version')
     .option('--apply-config-changes', 'make the Headscale config changes the pre-flight checks propose, as part of each hop (a rollback restores the original)')
     .option('--no-rehearsal', 'skip the rehearsal of each hop on a copy of the instance (not recommended)')
     .option('--json', 'print the result as JSON')
-    .action(async (name: string, options: { to?: string; dryRun?: boolean; json?: boolean; rehearsal: boolean; applyConfigChanges?: boolean }) => {
+    .action(async (name: string, options: { to?: string; dryRun?: boolean; json?: boolean; rehearsal: boolean; applyConfigChanges?: boolean; allowPrerelease?: boolean }) => {
       await withRuntime(async (runtime) => {
         const recovered = await recoverUnfinishedHops(runtime, io.err, [name]);
         if (recovered.some((result) => result.outcome === 'needs-person')) {
           setExit(ExitCode.NeedsPerson);
           return;
         }
-        const plan = await planUpgrade(runtime, { instance: name, to: options.to, dryRun: options.dryRun ?? false });
+        const plan = await planUpgrade(runtime, { instance: name, to: options.to, dryRun: options.dryRun ?? false, allowPrerelease: options.allowPrerelease ?? false });
         if (options.dryRun) {
-          io.out(await renderDryRun(runtime, plan));
+          io.out(await renderDryRun(runtime, plan, options.applyConfigChanges ?? false));
+          if (plan.blocked) setExit(ExitCode.Error);
           return;
         }
         const reporter = consoleReporter(options.json ? io.err : io.out);
@@ -131,6 +133,7 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
     .argument('[instances...]', 'instances to recover (default: all)')
     .action(async (instances: string[]) => {
       await withRuntime(async (runtime) => {
+        requireInstances(runtime, instances);
         const results = await recoverUnfinishedHops(runtime, io.out, instances.length ? instances : undefined);
         if (results.length === 0) io.out('No unfinished hop; nothing to recover.');
         if (results.some((result) => result.outcome === 'needs-person')) setExit(ExitCode.NeedsPerson);

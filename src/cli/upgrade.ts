@@ -3,10 +3,11 @@ import { backupFilesOf, createInstance, readHeadscaleFiles, type Instance } from
 import type { ProgressReporter, StepEvent } from '../apply/progress.js';
 import { detectBinaryVersion } from '../apply/running-version.js';
 import { applyUpgrade, type UpgradeResult } from '../apply/upgrade.js';
+import { runPreflightGate } from '../apply/preflight-gate.js';
 import { computeUpgradePath, type Hop } from '../decide/path.js';
 import { assessVersion } from '../decide/status.js';
 import { HeadsupError, UsageError } from '../errors.js';
-import { compareVersions, formatVersion, parseVersion, type Version } from '../judge/version.js';
+import { compareVersions, formatVersion, isStable, parseVersion, type Version } from '../judge/version.js';
 import { InstalledBinaryRepository } from '../store/installed-binaries.js';
 import { describeSource } from '../watch/release-service.js';
 import type { Release } from '../watch/release.js';
@@ -18,6 +19,8 @@ export interface UpgradeOptions {
   to?: string | undefined;
   dryRun: boolean;
   rehearse?: boolean;
+  /** Accept a pre-release (`-alpha`, `-beta`, `-rc`) as the target of `--to`. */
+  allowPrerelease?: boolean;
 }
 
 export interface UpgradePlan {
@@ -27,6 +30,8 @@ export interface UpgradePlan {
   hops: Hop[];
   releases: Release[];
   releaseSource: string;
+  /** Set by a dry run: true when the pre-flight checks would stop the upgrade. */
+  blocked?: boolean;
 }
 
 /** Works out what `headsup upgrade` would do: current version, target and the hops between them. */
@@ -47,12 +52,12 @@ export async function planUpgrade(runtime: Runtime, options: UpgradeOptions): Pr
 
   const list = await fetchReleaseList(runtime);
   const versions = list.releases.map((release) => release.version);
-  const target = resolveTarget(options.to, detected.version, versions);
+  const target = resolveTarget(options.to, detected.version, versions, options.allowPrerelease ?? false);
   const hops = computeUpgradePath(detected.version, target, versions);
   return { instance, from: detected.version, target, hops, releases: list.releases, releaseSource: describeSource(list.source) };
 }
 
-function resolveTarget(requested: string | undefined, current: Version, versions: Version[]): Version {
+function resolveTarget(requested: string | undefined, current: Version, versions: Version[], allowPrerelease: boolean): Version {
   if (requested === undefined) return assessVersion(current, versions).latest ?? current;
 
   const target = parseVersion(requested);
@@ -67,6 +72,9 @@ function resolveTarget(requested: string | undefined, current: Version, versions
       sameSeries.length ? `known ${target.major}.${target.minor} releases: ${sameSeries.join(', ')}` : `the newest known release is ${latest ? formatVersion(latest) : 'unknown'}`,
     );
   }
+  if (!isStable(target) && !allowPrerelease) {
+    throw new UsageError(`--to ${formatVersion(target)} is a pre-release`, 'pass --allow-prerelease as well to upgrade to a pre-release; stable releases are the default');
+  }
   if (compareVersions(target, current) < 0) {
     throw new UsageError(`--to ${formatVersion(target)} is older than the installed ${formatVersion(current)}`, 'headsup does not downgrade: restore a backup with the previous version instead');
   }
@@ -74,7 +82,7 @@ function resolveTarget(requested: string | undefined, current: Version, versions
 }
 
 /** Prints the exact steps of each hop without touching anything. */
-export async function renderDryRun(runtime: Runtime, plan: UpgradePlan): Promise<string> {
+export async function renderDryRun(runtime: Runtime, plan: UpgradePlan, applyConfigChanges = false): Promise<string> {
   const { instance } = plan;
   const lines = [`Releases: ${plan.releaseSource}`];
   if (plan.hops.length === 0) {
@@ -101,8 +109,23 @@ export async function renderDryRun(runtime: Runtime, plan: UpgradePlan): Promise
       `    on failure: stop, restore every file from the backup, start ${formatVersion(hop.from)}, verify`,
     );
   });
+  lines.push(...(await dryRunChecks(runtime, plan, applyConfigChanges)));
   lines.push('Dry run: nothing was downloaded, stopped or changed.');
   return lines.join('\n');
+}
+
+/** Runs the pre-flight checks now (they only read the instance) and lists what they found. */
+async function dryRunChecks(runtime: Runtime, plan: UpgradePlan, applyConfigChanges: boolean): Promise<string[]> {
+  const lines = ['Pre-flight checks, run now on a private copy:'];
+  const reporter: ProgressReporter = {
+    step(event) {
+      if (event.step === 'checks' && event.status !== 'started') lines.push(`  ${formatVersion(event.hop.from)} → ${formatVersion(event.hop.to)}: ${event.detail ?? ''}`);
+    },
+  };
+  const gate = await runPreflightGate(applyContextOf(runtime, reporter), plan.instance, plan.hops, { applyConfigChanges });
+  if (!gate.ok) lines.push('The upgrade would stop before changing anything:', ...gate.blocking.map((line) => `  ${line}`));
+  plan.blocked = !gate.ok;
+  return lines;
 }
 
 export async function executeUpgrade(

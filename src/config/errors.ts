@@ -4,6 +4,14 @@ import type { z } from 'zod';
 export function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.map(String).join('.') || '(top level)';
 
+  // For a union (the two forms of `service:`), report the form that came closest, so that a typo
+  // reads as an unknown key rather than as "matches neither form".
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const closest = [...issue.errors].sort((a, b) => mismatchScore(a) - mismatchScore(b))[0]!;
+    const typo = closest.length > 0 && closest.every((sub) => sub.code === 'unrecognized_keys' || (sub.code === 'invalid_type' && valueAt(input, [...issue.path, ...sub.path]) === undefined));
+    if (typo) return closest.map((sub) => formatIssue({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue, input)).join('\n');
+  }
+
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(issue, input);
     return issue.keys
@@ -20,6 +28,11 @@ export function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
   if (value === undefined && issue.code === 'invalid_type') return `${path}: missing; this key is required`;
   const shown = value === undefined ? 'nothing' : JSON.stringify(value);
   return issue.message.includes(shown) ? `${path}: ${issue.message}` : `${path}: ${issue.message} (got ${shown})`;
+}
+
+/** Counts the unknown and the missing keys of one union branch's issues. */
+function mismatchScore(issues: readonly z.core.$ZodIssue[]): number {
+  return issues.reduce((score, issue) => score + (issue.code === 'unrecognized_keys' ? issue.keys.length : 1), 0);
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -53,16 +66,16 @@ export function closest(key: string, known: readonly string[]): string | undefin
   return best?.key;
 }
 
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours each cost 1. */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
     }
   }
-  return row[b.length]!;
+  return rows[a.length]![b.length]!;
 }

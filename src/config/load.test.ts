@@ -73,7 +73,19 @@ describe('config loader', () => {
   it('explains the two service forms', () => {
     const error = errorOf(minimalInstance.replace('{ systemd: headscale.service }', '{ start: "x" }'));
 
-    expect(error.message).toContain('instances.hs1.service: expected either `systemd: <unit>` or `start:` and `stop:` commands');
+    expect(error.message).toContain('instances.hs1.service.stop: missing; this key is required');
+  });
+
+  it('reports a typo in the service commands', () => {
+    const error = errorOf(minimalInstance.replace('{ systemd: headscale.service }', '{ strat: "sv up hs", stop: "sv down hs" }'));
+
+    expect(error.message).toContain('instances.hs1.service.strat: unknown key; did you mean "start"?');
+  });
+
+  it('names the range of a count', () => {
+    const error = errorOf(`${minimalInstance}backups: { keep: ten }\n`);
+
+    expect(error.message).toContain('backups.keep: expected a whole number from 1 to 1000 (got "ten")');
   });
 
   it('accepts a command-supervised service', () => {

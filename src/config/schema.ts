@@ -26,8 +26,12 @@ const commandService = z.strictObject({
   logs: z.string().min(1).optional().describe("shell command that prints Headscale's recent log lines"),
 });
 
+/** A whole number within bounds, with a message that says so. */
+const count = (min: number, max: number) =>
+  z.number({ error: `expected a whole number from ${min} to ${max}` }).int({ error: `expected a whole number from ${min} to ${max}` }).min(min, { error: `expected a whole number from ${min} to ${max}` }).max(max, { error: `expected a whole number from ${min} to ${max}` });
+
 const healthGate = z.strictObject({
-  passes: z.number().int().min(1).max(100).default(3),
+  passes: count(1, 100).default(3),
   interval: duration.default(1000),
   timeout: duration.default(90_000),
 });
@@ -59,7 +63,7 @@ export const configSchema = z.strictObject({
   backups: z
     .strictObject({
       dir: z.string().min(1).optional(),
-      keep: z.number().int().min(1).default(10),
+      keep: count(1, 1000).default(10),
     })
     .prefault({}),
   channels: z.strictObject({ github: githubChannel.prefault({}) }).prefault({}),

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireVersion } from '../../src/judge/version.js';
 import { GitHubFixtureServer } from '../fixture/github-server.js';
@@ -47,8 +47,9 @@ describe('headsup rollback and backups', { timeout: 300_000 }, () => {
     const listed = JSON.parse((await home.run('backups', '--json')).stdout) as Array<{ fromVersion: string; toVersion: string; dir: string }>;
     expect(listed.map((backup) => `${backup.fromVersion}→${backup.toVersion}`)).toEqual(['0.29.2→0.28.0', '0.28.0→0.29.2']);
 
-    // The state the rollback replaced is kept: rolling back once more returns to it.
-    const again = await home.run('rollback', 'hs1', '--backup', listed[0]!.dir);
+    // The state the rollback replaced is kept: rolling back once more returns to it. The folder
+    // can be given by its name alone, as `headsup backups` lists it.
+    const again = await home.run('rollback', 'hs1', '--backup', basename(listed[0]!.dir));
     expect(again.exitCode, again.stdout + again.stderr).toBe(0);
     expect(await servedVersion(hs)).toBe('v0.29.2');
     hs.version = requireVersion('0.29.2');
@@ -75,6 +76,6 @@ describe('headsup rollback and backups', { timeout: 300_000 }, () => {
 
     const result = await home.run('rollback', 'hs1', '--backup', '/nonexistent');
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('error BACKUP_NOT_FOUND: /nonexistent is not a complete backup of hs1');
+    expect(result.stderr).toContain('error BACKUP_NOT_FOUND: no complete backup of hs1 is named /nonexistent');
   });
 });

@@ -132,7 +132,7 @@ describe('headsup upgrade on real Headscale', { timeout: 300_000 }, () => {
     const result = await home.run('upgrade', 'hs1', '--apply-config-changes');
 
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(result.stdout).toContain('config changed as proposed');
+    expect(result.stdout).toContain('the approved config change was written to');
     expect(readFileSync(hs.configPath, 'utf8')).not.toContain('randomize_client_port');
     expect(await servedVersion(hs)).toBe('v0.29.2');
     hs.version = requireVersion('0.29.2');
@@ -262,6 +262,31 @@ describe('headsup upgrade on real Headscale', { timeout: 300_000 }, () => {
     expect(pidOf(hs)).toBe(pid);
     expect(existsSync(home.backupsDir)).toBe(false);
     expect(existsSync(join(home.cacheDir, 'artifacts'))).toBe(false);
+  });
+
+  it('dry run shows the blocking checks', async () => {
+    const hs = await lab.started('v0.28.0', { randomizeClientPort: false });
+    const home = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs } });
+
+    const blocked = await home.run('upgrade', 'hs1', '--dry-run');
+    expect(blocked.exitCode, blocked.stdout).toBe(1);
+    expect(blocked.stdout).toContain('Pre-flight checks, run now on a private copy:');
+    expect(blocked.stdout).toContain('The upgrade would stop before changing anything:');
+    expect(blocked.stdout).toContain('config:randomize-client-port');
+
+    const approved = await home.run('upgrade', 'hs1', '--dry-run', '--apply-config-changes');
+    expect(approved.exitCode, approved.stdout).toBe(0);
+    expect(approved.stdout).toContain('1 fixed by the approved config change');
+  });
+
+  it('rejects a pre-release target without the flag', async () => {
+    const hs = await lab.started('v0.28.0');
+    const home = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs } });
+
+    const result = await home.run('upgrade', 'hs1', '--to', '0.29.0-beta.4', '--dry-run');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--to 0.29.0-beta.4 is a pre-release');
+    expect(result.stderr).toContain('pass --allow-prerelease');
   });
 
   it('reports the update in check', async () => {
