@@ -131,7 +131,7 @@ export function renderCheckReport(report: CheckReport): string {
   lines.push('');
 
   if (report.instances.length === 0) {
-    lines.push('No instance is configured. Check a version with `headsup check --current 0.26.1`, or add instances to the config (see the README).');
+    lines.push('No instance is configured. Check a version with `headsup check --current 0.26.1` (`node bin/headsup.js` in a clone), or add instances to the config (see the README).');
     return lines.join('\n');
   }
 

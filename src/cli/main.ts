@@ -39,7 +39,7 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
   const program = new Command('headsup')
     .description('Keeps self-hosted Headscale servers patched: checks for releases and upgrades one minor at a time with backup and automatic rollback.')
     .version(packageVersion(), '-V, --version', 'print the headsup version')
-    .option('-c, --config <path>', 'headsup config file (default: $HEADSUP_CONFIG, ~/.config/headsup/config.yaml, /etc/headsup/config.yaml, else embedded defaults)')
+    .option('-c, --config <path>', 'headsup config file (default: $HEADSUP_CONFIG, then $XDG_CONFIG_HOME/headsup/config.yaml or ~/.config/headsup/config.yaml, then /etc/headsup/config.yaml, else embedded defaults)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .showSuggestionAfterError();

@@ -41,7 +41,7 @@ export async function cliJson(cli: HeadscaleCli, args: readonly string[]): Promi
   const result = await runCli(cli, args);
   if (result.exitCode !== 0 || result.timedOut) {
     // describeFailure shows stdout when stderr is empty, which is where 0.29 prints its JSON errors.
-    throw new HeadsupError('HEADSCALE_CLI_FAILED', `The Headscale CLI failed: ${describeFailure(result)}`, {
+    throw new HeadsupError('HEADSCALE_CLI_FAILED', `the Headscale CLI failed: ${describeFailure(result)}`, {
       hint: `check that the server of ${cli.configPath} runs and that its unix socket is reachable`,
     });
   }

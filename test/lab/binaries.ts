@@ -31,8 +31,13 @@ export function headscaleBinary(version: string): string {
   return path;
 }
 
-/** Lists the versions the end-to-end tests run, in the order of test/headscale-versions.txt. */
+/** Lists the built versions that the lab can seed and snapshot through their CLI: 0.26 and later. */
 export function labVersions(): string[] {
+  return builtVersions().filter((tag) => requireVersion(tag).minor >= 26);
+}
+
+/** Every version in test/headscale-versions.txt, which scripts/setup-headscale.sh builds. */
+export function builtVersions(): string[] {
   return readFileSync(VERSIONS_FILE, 'utf8')
     .split('\n')
     .map((line) => line.trim())
@@ -42,7 +47,7 @@ export function labVersions(): string[] {
 
 /** Lists the lab versions plus every other build found in the cache, oldest first. */
 export function cachedHeadscaleVersions(): string[] {
-  const tags = new Set(labVersions());
+  const tags = new Set(builtVersions());
   const cacheDir = headscaleCacheDir();
   if (existsSync(cacheDir)) {
     for (const entry of readdirSync(cacheDir)) {
