@@ -7,7 +7,7 @@ import { probe, waitForHealth } from './health.js';
 import { backupFilesOf, readHeadscaleFiles, type Instance } from './instance.js';
 import { detectBinaryVersion, readServedVersion } from './running-version.js';
 
-/** Refuses to take down an instance that is not healthy now: an upgrade would hide the cause. */
+/** Rejects an instance that is not healthy now, because an upgrade would hide the cause. */
 export async function checkHealthyNow(context: ApplyContext, instance: Instance): Promise<string> {
   const error = await probe({ url: instance.settings.health_url, http: context.http });
   if (error !== null) {
@@ -18,13 +18,13 @@ export async function checkHealthyNow(context: ApplyContext, instance: Instance)
   return 'instance healthy';
 }
 
-/** Stops the service and waits until its health URL no longer answers. */
+/** Stops the service and waits until its health URL no longer responds. */
 export async function stopAndWait(context: ApplyContext, instance: Instance): Promise<string> {
   await instance.service.stop();
   const deadline = context.clock.now().getTime() + (context.stopTimeoutMs ?? 30_000);
   while ((await probe({ url: instance.settings.health_url, http: context.http })) === null) {
     if (context.clock.now().getTime() > deadline) {
-      throw new Error(`Headscale still answers on ${instance.settings.health_url} after the stop command`);
+      throw new Error(`Headscale still responds on ${instance.settings.health_url} after the stop command`);
     }
     await context.clock.sleep(250);
   }
@@ -52,7 +52,7 @@ export async function backUpInstance(
   });
 }
 
-/** A `pg_dump` of the instance's PostgreSQL database, taken while Headscale is stopped. */
+/** Describes the `pg_dump` of the instance's PostgreSQL database, taken while Headscale is stopped. */
 async function postgresDump(context: ApplyContext, instance: Instance) {
   const settings = await readPostgresSettings(instance.settings.config);
   return {
@@ -68,7 +68,7 @@ export async function restoreInstanceBackup(context: ApplyContext, instance: Ins
   });
 }
 
-/** Health passes the configured number of times in a row, and the server runs the expected version. */
+/** Checks that health passes the configured number of times in a row and that the server runs the expected version. */
 export async function verifyRunning(context: ApplyContext, instance: Instance, expected: Version): Promise<string> {
   const gate = instance.settings.health;
   const health = await waitForHealth({

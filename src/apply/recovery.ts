@@ -13,7 +13,7 @@ export interface RecoveryResult {
   instance: string;
   hop: Hop;
   outcome: HopOutcome;
-  /** What recovery found and did, for people. */
+  /** A description, for people, of what recovery found and did. */
   detail: string;
 }
 
