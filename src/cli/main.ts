@@ -5,6 +5,7 @@ import { buildCheckReport, checkExitCode, renderCheckReport } from './check.js';
 import { createRuntime, type Runtime } from './context.js';
 import { recoverUnfinishedHops } from './recover.js';
 import { collectBackups, renderBackups, requireInstances, runRollback } from './backups.js';
+import { buildVulnsReport, parseSeverity, renderVulnsReport, vulnsExitCode } from './vulns.js';
 import { ExitCode } from './exit-codes.js';
 import { consoleReporter, executeUpgrade, planUpgrade, renderDryRun, renderUpgradeResult, upgradeExitCode } from './upgrade.js';
 
@@ -96,6 +97,23 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
         const result = await executeUpgrade(runtime, plan, reporter, { rehearse: options.rehearsal, applyConfigChanges: options.applyConfigChanges ?? false });
         io.out(options.json ? JSON.stringify(result, null, 2) : renderUpgradeResult(result));
         setExit(upgradeExitCode(result));
+      });
+    });
+
+  program
+    .command('vulns')
+    .description('List the known vulnerabilities of each instance\'s Headscale version and the release that fixes them')
+    .option('--instance <name>', 'only this instance')
+    .option('--current <version>', 'report on this Headscale version instead of configured instances')
+    .option('--fail-on <severity>', 'exit with 11 when a vulnerability is at or above this severity: low, medium, high or critical')
+    .option('--offline', 'do not contact the release channel')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { instance?: string; current?: string; failOn?: string; offline?: boolean; json?: boolean }) => {
+      const failOn = options.failOn === undefined ? null : parseSeverity(options.failOn);
+      await withRuntime(async (runtime) => {
+        const report = await buildVulnsReport(runtime, { instance: options.instance, current: options.current, offline: options.offline ?? false });
+        io.out(options.json ? JSON.stringify(report, null, 2) : renderVulnsReport(report));
+        setExit(vulnsExitCode(report, failOn));
       });
     });
 
