@@ -21,7 +21,7 @@ const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: '3
 const GO_OS: Record<string, string> = { linux: 'linux', darwin: 'darwin', freebsd: 'freebsd' };
 
 /**
- * The release asset name of the Headscale binary for a platform, e.g. `headscale_0.29.2_linux_amd64`
+ * Returns the release asset name of the Headscale binary for a platform, e.g. `headscale_0.29.2_linux_amd64`
  * (the goreleaser name template of every release since 0.15).
  */
 export function assetNameFor(version: string, platform: string = process.platform, arch: string = process.arch): string {

@@ -117,7 +117,7 @@ async function backUpFile(fs: FileSystem, dir: string, file: BackupFile, stored:
   };
 }
 
-/** True when the folder holds a manifest, i.e. the backup was completed. */
+/** Tells whether the folder contains a manifest, which is written last, so the backup is complete. */
 export async function isCompleteBackup(fs: FileSystem, dir: string): Promise<boolean> {
   try {
     await fs.access(join(dir, MANIFEST));
@@ -176,7 +176,7 @@ export async function restoreBackup(
   for (const entry of backup.manifest.entries) {
     if (entry.role !== 'postgres-dump' || !entry.stored || (roles && !roles.includes(entry.role))) continue;
     if (!options.restoreDump) {
-      throw new HeadsupError('BACKUP_DUMP_UNRESTORABLE', `backup ${backup.dir} holds a PostgreSQL dump but no way to restore it was given`, { hint: 'this is a bug in headsup; please report it' });
+      throw new HeadsupError('BACKUP_DUMP_UNRESTORABLE', `backup ${backup.dir} contains a PostgreSQL dump but the caller passed no restore function`, { hint: 'this is a bug in headsup; please report it' });
     }
     await options.restoreDump(join(backup.dir, entry.stored));
   }

@@ -29,7 +29,7 @@ export interface ApplyContext {
   rehearsalsDir: string;
   /** Folder of the per-instance lock files. */
   lockDir: string;
-  /** How long a stopped server may keep answering on its health URL before the stop counts as failed. */
+  /** How long a stopped server may keep responding on its health URL before the stop counts as failed. */
   stopTimeoutMs?: number;
   /**
    * Test hook: `before:<step>` or `after:<step>` kills this process with SIGKILL at that step

@@ -37,9 +37,9 @@ export async function readHeadscaleFiles(configPath: string): Promise<HeadscaleF
   const base = dirname(configPath);
   const path = (value: unknown) => (typeof value === 'string' && value !== '' ? absolute(value, base) : null);
 
-  const type = String(at(tree, 'database.type') ?? at(tree, 'db_type') ?? 'sqlite');
+  const type = String(configValueAt(tree, 'database.type') ?? configValueAt(tree, 'db_type') ?? 'sqlite');
   const databaseType = type.startsWith('postgres') ? 'postgres' : 'sqlite';
-  const sqlitePath = databaseType === 'sqlite' ? path(at(tree, 'database.sqlite.path') ?? at(tree, 'db_path')) : null;
+  const sqlitePath = databaseType === 'sqlite' ? path(configValueAt(tree, 'database.sqlite.path') ?? configValueAt(tree, 'db_path')) : null;
 
   if (databaseType === 'sqlite' && !sqlitePath) {
     throw new HeadsupError('HEADSCALE_CONFIG_NO_DATABASE', `the Headscale config ${configPath} names no SQLite database path`, {
@@ -47,20 +47,21 @@ export async function readHeadscaleFiles(configPath: string): Promise<HeadscaleF
     });
   }
 
-  const policyFile = path(at(tree, 'policy.path') ?? at(tree, 'acl_policy_path'));
+  const policyFile = path(configValueAt(tree, 'policy.path') ?? configValueAt(tree, 'acl_policy_path'));
   const candidates = [
-    at(tree, 'noise.private_key_path'),
-    at(tree, 'derp.server.private_key_path'),
-    at(tree, 'private_key_path'),
-    at(tree, 'tls_key_path'),
-    at(tree, 'tls_cert_path'),
+    configValueAt(tree, 'noise.private_key_path'),
+    configValueAt(tree, 'derp.server.private_key_path'),
+    configValueAt(tree, 'private_key_path'),
+    configValueAt(tree, 'tls_key_path'),
+    configValueAt(tree, 'tls_cert_path'),
   ];
   const keyFiles = [...new Set(candidates.map(path).filter((p): p is string => p !== null))];
 
-  return { databaseType, sqlitePath, keyFiles, policyFile, noiseKeyPath: path(at(tree, 'noise.private_key_path')) };
+  return { databaseType, sqlitePath, keyFiles, policyFile, noiseKeyPath: path(configValueAt(tree, 'noise.private_key_path')) };
 }
 
-function at(tree: Tree, dotted: string): unknown {
+/** Looks up a dotted key such as `database.sqlite.path` in a parsed YAML tree; undefined when absent. */
+export function configValueAt(tree: Tree, dotted: string): unknown {
   let current: unknown = tree;
   for (const key of dotted.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;

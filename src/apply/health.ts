@@ -26,7 +26,7 @@ export interface HealthGateResult {
 /**
  * Polls a Headscale `/health` URL until it returns HTTP 200 `passes` times in a row, or until
  * the timeout. Since 0.17 Headscale's `/health` pings the database and returns 500 when that
- * fails, so a pass means the server is up and its database answers.
+ * fails, so a pass means the server is up and its database responds.
  */
 export async function waitForHealth(options: HealthGateOptions): Promise<HealthGateResult> {
   const started = options.clock.now().getTime();

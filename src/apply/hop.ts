@@ -16,7 +16,7 @@ export type HopOutcome = 'committed' | 'rolled-back' | 'needs-person' | 'aborted
 export interface HopResult {
   hop: Hop;
   outcome: HopOutcome;
-  /** Why the hop failed; null when it committed. */
+  /** The reason the hop failed; null when it committed. */
   error: string | null;
   /** The first error line of Headscale's own log, when the service manager can show its log. */
   serviceError: string | null;
@@ -34,7 +34,7 @@ class StepFailure extends Error {
 
 export type Run = <T>(step: HopStep, action: () => Promise<T>) => Promise<T>;
 
-/** What the swap step of a hop puts in place: a new binary, or the files of an older backup. */
+/** The change the swap step of a hop makes: a new binary, or the files of an older backup. */
 export interface HopChange {
   apply(): Promise<string>;
   /** Compare users, nodes, keys and policy before and after; false for a restore of older data. */
@@ -43,7 +43,7 @@ export interface HopChange {
   artifact: { path: string; sha256: string } | null;
 }
 
-/** The change of an upgrade hop: install a verified artifact. */
+/** Builds the change of an upgrade hop, which installs a verified artifact. */
 export function installChange(context: ApplyContext, instance: Instance, artifact: Artifact): HopChange {
   return { apply: () => installBinary(context, instance.settings.binary, artifact), artifact: { path: artifact.path, sha256: artifact.sha256 } };
 }
@@ -52,7 +52,7 @@ export function installChange(context: ApplyContext, instance: Instance, artifac
  * Runs one live hop as a journaled state machine: each step is recorded as started before its
  * side effect and as done after it, so that a later run can tell where a crash happened
  * (see recovery.ts). The artifact was downloaded and verified before this is called. A failure
- * from the swap on restores the backup and starts the old version; a failure after the stop but
+ * from the swap on restores the backup and starts the old version. A failure after the stop but
  * before the swap starts the untouched old version again.
  */
 export async function runHop(

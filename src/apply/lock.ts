@@ -9,11 +9,11 @@ export interface InstanceLock {
 }
 
 /**
- * Takes the lock of one instance: a file created exclusively, holding the owner's PID and, on
- * Linux, the process start time. A lock whose process is gone, is a zombie, or whose PID now
- * belongs to a process started at another time (PID reuse, for example after a reboot) is stale
- * and is taken over; a live one is an error naming the PID, so two runs never touch one instance
- * at once.
+ * Takes the lock of one instance: a file created exclusively, containing the owner's PID and, on
+ * Linux, the process start time. A lock is stale, and taken over, when its process is gone, is a
+ * zombie, or when its PID now belongs to a process started at another time (PID reuse, for
+ * example after a reboot). A live lock is an error naming the PID, so two runs never touch one
+ * instance at once.
  */
 export function acquireInstanceLock(lockDir: string, instance: string): InstanceLock {
   mkdirSync(lockDir, { recursive: true, mode: 0o700 });

@@ -53,7 +53,7 @@ export async function rehearseUpgrade(
   return result;
 }
 
-/** The first reason a rehearsal failed, with where its sandbox was kept. */
+/** Describes the first reason a rehearsal failed, and where its sandbox was kept. */
 export function rehearsalError(result: RehearsalResult): string {
   const failed = result.hops.find((hop) => !hop.ok);
   const reason = result.error ?? (failed ? `hop ${formatVersion(failed.hop.from)} → ${formatVersion(failed.hop.to)}: ${failed.failedStep} failed: ${failed.firstError}` : 'unknown');

@@ -10,7 +10,7 @@ export type VersionSource = 'binary' | 'recorded-install' | 'unknown';
 export interface DetectedVersion {
   version: Version | null;
   source: VersionSource;
-  /** What the binary printed, or why the version is unknown. */
+  /** The binary's output, or the reason the version is unknown. */
   detail: string;
 }
 
@@ -38,7 +38,7 @@ export async function detectBinaryVersion(
 
 /**
  * The version the running server reports on `GET /version` (Headscale 0.27 and later); null when
- * the endpoint does not exist (older versions answer 404) or cannot be reached.
+ * the endpoint does not exist (older versions return 404) or cannot be reached.
  */
 export async function readServedVersion(http: HttpClient, versionUrl: string): Promise<Version | null> {
   try {
@@ -54,7 +54,7 @@ export async function readServedVersion(http: HttpClient, versionUrl: string): P
   }
 }
 
-/** The `/version` URL beside a `/health` URL, e.g. `http://127.0.0.1:8080/version`. */
+/** Derives the `/version` URL beside a `/health` URL, e.g. `http://127.0.0.1:8080/version`. */
 export function versionUrlFor(healthUrl: string): string {
   const url = new URL(healthUrl);
   url.pathname = url.pathname.replace(/\/health\/?$/, '/version');

@@ -23,7 +23,7 @@ export interface UpgradeResult {
   target: Version;
   hops: HopResult[];
   outcome: UpgradeOutcome;
-  /** Why the rehearsal on a copy failed; set only with the outcome `rehearsal-failed`. */
+  /** The reason the rehearsal on a copy failed; set only with the outcome `rehearsal-failed`. */
   rehearsalError?: string;
   /** The checks that blocked the upgrade, with their fixes; set only with the outcome `preflight-failed`. */
   blocking?: string[];
@@ -94,7 +94,7 @@ export async function applyUpgrade(
   }
 }
 
-/** The swap of an upgrade hop: the verified binary, and the approved config change of that hop. */
+/** Builds the swap of an upgrade hop: the verified binary, and the approved config change of that hop. */
 function upgradeChange(context: ApplyContext, instance: Instance, artifact: Artifact, advice: ConfigAdvice | null): HopChange {
   const install = installChange(context, instance, artifact);
   if (!advice) return install;

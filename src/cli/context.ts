@@ -17,7 +17,7 @@ import { GitHubReleasesChannel } from '../watch/github-releases/index.js';
 import { loadReleases } from '../watch/release-service.js';
 import type { ReleaseList } from '../watch/release.js';
 
-/** The outside world as one command sees it. Tests build one with their own clock or HTTP client. */
+/** The outside world of one command. Tests build one with their own clock or HTTP client. */
 export interface Runtime {
   config: HeadsupConfig;
   db: StateDatabase;

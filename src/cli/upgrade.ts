@@ -137,6 +137,8 @@ export async function executeUpgrade(
   return applyUpgrade(applyContextOf(runtime, reporter), plan.instance, plan, plan.releases, options);
 }
 
+const STATUS_MARKS = { done: 'ok  ', failed: 'FAIL', skipped: 'skip' } as const;
+
 /** Prints each step as it finishes, with a header line before the downloads and before each hop. */
 export function consoleReporter(write: (line: string) => void): ProgressReporter {
   const announced = new Set<string>();
@@ -151,7 +153,7 @@ export function consoleReporter(write: (line: string) => void): ProgressReporter
         if (event.step === 'preflight') write(`${event.instance}: hop ${hop}`);
         return;
       }
-      const mark = event.status === 'done' ? 'ok  ' : event.status === 'failed' ? 'FAIL' : 'skip';
+      const mark = STATUS_MARKS[event.status];
       const detail = event.step === 'fetch' ? `${formatVersion(event.hop.to)}: ${event.detail ?? ''}` : (event.detail ?? '');
       write(`  ${mark} ${event.step.padEnd(9)} ${detail}`.trimEnd());
     },

@@ -34,7 +34,7 @@ export interface InstanceExposure {
 
 export interface VulnsReport {
   releases: string;
-  /** Where the vulnerability data came from. */
+  /** The sources of the vulnerability data. */
   sources: string[];
   instances: InstanceExposure[];
 }

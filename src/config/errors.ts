@@ -56,7 +56,7 @@ const KNOWN_KEYS = [
   'service', 'systemd', 'start', 'stop', 'status', 'logs', 'health', 'passes', 'interval',
 ];
 
-/** The known key within edit distance 2 of `key`, if any. */
+/** Finds the known key within edit distance 2 of `key`, if any. */
 export function closest(key: string, known: readonly string[]): string | undefined {
   let best: { key: string; distance: number } | undefined;
   for (const candidate of known) {
@@ -68,7 +68,11 @@ export function closest(key: string, known: readonly string[]): string | undefin
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours each cost 1. */
 function editDistance(a: string, b: string): number {
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    rows.push(Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : 0)));
+    rows[i]![0] = i;
+  }
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;

@@ -18,7 +18,7 @@ export interface HeadsupConfig {
   instances: Map<string, InstanceSettings>;
 }
 
-/** The config files tried in order when neither `--config` nor `HEADSUP_CONFIG` names one. */
+/** Lists the config files tried in order when neither `--config` nor `HEADSUP_CONFIG` names one. */
 export function defaultConfigCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
   const configHome = env.XDG_CONFIG_HOME || join(homedir(), '.config');
   return [join(configHome, 'headsup', 'config.yaml'), '/etc/headsup/config.yaml'];
@@ -94,7 +94,7 @@ function resolveConfig(raw: RawConfig, source: string | null, env: NodeJS.Proces
   };
 }
 
-/** Where headsup keeps state and downloads by default: system paths for root, XDG paths otherwise. */
+/** Chooses the default places of state and downloads: system paths for root, XDG paths otherwise. */
 function defaultLocations(env: NodeJS.ProcessEnv): { state: string; cache: string } {
   if (process.getuid?.() === 0 && !env.XDG_STATE_HOME) {
     return { state: '/var/lib/headsup/state.db', cache: '/var/cache/headsup' };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
-/** A duration written as `500ms`, `15s`, `5m`, `2h` or `3d`; parsed to milliseconds. */
+/** Parses a duration written as `500ms`, `15s`, `5m`, `2h` or `3d` into milliseconds. */
 const duration = z.string({ error: 'expected a duration with a unit, for example 30s, 500ms or 2h' }).transform((text, context) => {
   const ms = parseDuration(text);
   if (ms === null) {
@@ -26,7 +26,7 @@ const commandService = z.strictObject({
   logs: z.string().min(1).optional().describe("shell command that prints Headscale's recent log lines"),
 });
 
-/** A whole number within bounds, with a message that says so. */
+/** Builds a whole-number schema within bounds whose error message names the bounds. */
 const count = (min: number, max: number) =>
   z.number({ error: `expected a whole number from ${min} to ${max}` }).int({ error: `expected a whole number from ${min} to ${max}` }).min(min, { error: `expected a whole number from ${min} to ${max}` }).max(max, { error: `expected a whole number from ${min} to ${max}` });
 

@@ -24,10 +24,10 @@ export async function markSandboxKept(dir: string): Promise<void> {
 }
 
 /**
- * Cleans up after rehearsals whose headsup process died (killed, or the machine restarted): stops
- * a sandbox server still running from such a sandbox (only a process whose command line names the
- * sandbox's config) and removes the sandbox, unless a failed rehearsal kept it. Returns the
- * folders it removed.
+ * Cleans up after rehearsals whose headsup process died, because it was killed or the machine
+ * restarted. It stops a sandbox server still running from such a sandbox, but only a process
+ * whose command line names the sandbox's config. It then removes the sandbox unless a failed
+ * rehearsal kept it, and returns the folders it removed.
  */
 export async function cleanStaleSandboxes(workDir: string, logger: Logger): Promise<string[]> {
   let names: string[];

@@ -3,7 +3,7 @@ import type { StateDatabase } from './database.js';
 export interface ChannelState {
   channel: string;
   etag: string | null;
-  /** The last good answer, as the channel serialised it. */
+  /** The last good response, as the channel serialised it. */
   data: string | null;
   lastSuccessAt: Date | null;
   lastAttemptAt: Date | null;
@@ -23,7 +23,7 @@ interface ChannelStateRow {
 
 const toDate = (value: string | null): Date | null => (value ? new Date(value) : null);
 
-/** What each channel last fetched, its ETag, and its last success and error. */
+/** Stores each channel's last fetched data, its ETag, and its last success and error. */
 export class ChannelStateRepository {
   constructor(private readonly db: StateDatabase) {}
 

@@ -86,7 +86,7 @@ export class HopRepository {
     return row ? toHopRow(row) : null;
   }
 
-  /** The hop of `instance` that was started but never finished, if any: a crashed run left it. */
+  /** Finds the hop of `instance` that a crashed run started but never finished, if any. */
   unfinished(instance: string): HopRow | null {
     const row = this.db
       .prepare(`SELECT ${HOP_COLUMNS} FROM hops WHERE instance = ? AND outcome IS NULL ORDER BY id DESC LIMIT 1`)
@@ -94,7 +94,7 @@ export class HopRepository {
     return row ? toHopRow(row) : null;
   }
 
-  /** Every instance that has an unfinished hop. */
+  /** Lists every instance that has an unfinished hop. */
   instancesWithUnfinishedHops(): string[] {
     return (this.db.prepare('SELECT DISTINCT instance FROM hops WHERE outcome IS NULL').all() as Array<{ instance: string }>).map((row) => row.instance);
   }

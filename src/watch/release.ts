@@ -12,7 +12,7 @@ export interface ReleaseAsset {
 export interface Release {
   version: Version;
   tag: string;
-  /** When the release was published; null when the source does not say. */
+  /** When the release was published; null when the source does not record it. */
   publishedAt: Date | null;
   prerelease: boolean;
   /** Release notes in Markdown; empty when the source has none. */
@@ -21,7 +21,7 @@ export interface Release {
   assets: ReleaseAsset[];
 }
 
-/** Where a list of releases came from. */
+/** The origin of a list of releases. */
 export type ReleaseSource =
   | { kind: 'channel'; channel: string; fetchedAt: Date }
   | { kind: 'cached'; channel: string; fetchedAt: Date; reason: string }
@@ -34,7 +34,7 @@ export interface ReleaseList {
 
 /**
  * A source of Headscale releases. `fetchReleases` returns null when the channel reports no change
- * since the stored state (HTTP 304), and throws a ChannelError when it cannot answer.
+ * since the stored state (HTTP 304), and throws a ChannelError when the request fails.
  */
 export interface ReleaseChannel {
   readonly id: string;
@@ -47,7 +47,7 @@ export type ChannelFailureKind = 'temporary' | 'rate-limited' | 'invalid-respons
 export class ChannelError extends Error {
   readonly kind: ChannelFailureKind;
   readonly channel: string;
-  /** When a rate limit lifts, if the server said. */
+  /** When a rate limit lifts, if the server sent that time. */
   readonly retryAt: Date | null;
 
   constructor(channel: string, kind: ChannelFailureKind, message: string, options: { retryAt?: Date | null; cause?: unknown } = {}) {

@@ -88,7 +88,7 @@ export async function serveBinaries(server: GitHubFixtureServer, versions: strin
 }
 
 /**
- * A start command that adds `randomize_client_port: false` to the Headscale config just before
+ * Builds a start command that adds `randomize_client_port: false` to the Headscale config just before
  * 0.29.2 starts, which 0.29 rejects. It makes the live hop fail after the pre-flight checks and
  * the rehearsal passed, as a difference between production and its copy would.
  */

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 
 import { HeadsupError } from '../../errors.js';
+import { configValueAt } from '../headscale-config.js';
 
 /** How to reach the PostgreSQL database of a Headscale instance, as its config names it. */
 export interface PostgresSettings {
@@ -43,8 +44,8 @@ type KeySet = (typeof KEYS)[keyof typeof KEYS];
  */
 export async function readPostgresSettings(headscaleConfigPath: string, environment: Readonly<Record<string, string | undefined>> = {}): Promise<PostgresSettings> {
   const tree = await readTree(headscaleConfigPath);
-  const keys = 'database' in tree ? KEYS.current : at(tree, KEYS.legacy.type) !== undefined ? KEYS.legacy : KEYS.current;
-  const value = (key: string): unknown => environment[`HEADSCALE_${key.toUpperCase().replaceAll('.', '_')}`] ?? at(tree, key);
+  const keys = 'database' in tree ? KEYS.current : configValueAt(tree, KEYS.legacy.type) !== undefined ? KEYS.legacy : KEYS.current;
+  const value = (key: string): unknown => environment[`HEADSCALE_${key.toUpperCase().replaceAll('.', '_')}`] ?? configValueAt(tree, key);
 
   const type = text(value(keys.type));
   if (!type.startsWith('postgres')) {
@@ -116,15 +117,6 @@ async function readTree(configPath: string): Promise<Tree> {
   }
 }
 
-function at(tree: Tree, dotted: string): unknown {
-  let current: unknown = tree;
-  for (const key of dotted.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Tree)[key];
-  }
-
-  return current;
-}
 
 /** Renders a scalar as viper's GetString does, untrimmed; absent values become ''. */
 function text(value: unknown): string {

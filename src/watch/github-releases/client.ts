@@ -109,7 +109,7 @@ function transportFailure(error: unknown, host: string, timeoutMs: number, chann
   if (error instanceof TypeError) {
     const reason = `${host} unreachable: ${describeNetworkError(error)}`;
     // A name that DNS does not know (ENOTFOUND) stays unknown seconds later, typically on a host
-    // without internet access; retrying would only delay the fallback to stored data.
+    // without internet access. Retrying would only delay the fallback to stored data.
     if (networkErrorCode(error) === 'ENOTFOUND') return { kind: 'fail', error: new ChannelError(channel, 'temporary', reason) };
     return { kind: 'retry', failure: { kind: 'network' }, status: null, reason, retryAt: null };
   }

@@ -42,7 +42,7 @@ export class CommandServiceManager implements ServiceManager {
     return result.exitCode === 0;
   }
 
-  // NOTE: plain commands offer no way to pause automatic restarts; a supervisor that restarts
+  // NOTE: plain commands offer no way to pause automatic restarts. So a supervisor that restarts
   // Headscale on failure may restart a failing new version until the rollback stops it.
   async hold(): Promise<void> {}
 
