@@ -4,11 +4,14 @@ import { assessVersion, latestStable } from '../decide/status.js';
 import { UsageError } from '../errors.js';
 import { compareVersions, formatVersion, parseVersion, type Version } from '../judge/version.js';
 import { InstalledBinaryRepository } from '../store/installed-binaries.js';
-import { describeSource } from '../watch/release-service.js';
-import type { ReleaseList } from '../watch/release.js';
-import { fetchReleaseList, type Runtime } from './context.js';
+import type { Severity } from '../judge/cvss/index.js';
+import type { ReleaseSource } from '../watch/release.js';
+import type { Runtime } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { exposureCell, exposureFor, reaches, type ExposureSummary } from './exposure.js';
+import { describeAdvisorySource, gatherIntel } from './intel.js';
 import { renderTable } from './table.js';
+import { possibleSecurityLines } from './vulns.js';
 
 export type InstanceStatus = 'up-to-date' | 'update-available' | 'newer-than-known' | 'unknown-version' | 'error';
 
@@ -22,10 +25,28 @@ export interface InstanceReport {
   path: string[];
   status: InstanceStatus;
   error: string | null;
+  /** Open vulnerabilities of the running version, with deadlines; null when the version is unknown. */
+  exposure: ExposureSummary | null;
+}
+
+export interface ChannelHealth {
+  id: string;
+  status: 'fresh' | 'stale' | 'never-succeeded' | 'never-polled';
+  stale: boolean;
+  lastSuccessAt: string | null;
+  lastError: string | null;
 }
 
 export interface CheckReport {
-  releases: { source: ReleaseList['source']['kind']; description: string; latest: string | null; snapshotDate: string | null };
+  releases: { source: ReleaseSource['kind']; description: string; latest: string | null; snapshotDate: string | null };
+  vulnerabilitySources: string[];
+  channels: ChannelHealth[];
+  /** `channels.stale_after` in milliseconds. */
+  staleAfterMs: number;
+  /** Releases that one release channel lists and the other does not, within the feed's window. */
+  crossCheck: { compared: boolean; detail: string; missing: Array<{ tag: string; missingFrom: string }> };
+  /** True with --offline: no channel was contacted, so staleness is shown but does not fail the check. */
+  offline: boolean;
   instances: InstanceReport[];
 }
 
@@ -38,34 +59,48 @@ export interface CheckOptions {
 /** Builds the report of `headsup check`: each instance's version against the latest release. */
 export async function buildCheckReport(runtime: Runtime, options: CheckOptions): Promise<CheckReport> {
   const targets = selectTargets(runtime, options);
-  const list = await fetchReleaseList(runtime, options.offline);
+  const intel = await gatherIntel(runtime, options.offline ?? false);
+  const list = intel.list;
   const versions = list.releases.map((release) => release.version);
   const installs = new InstalledBinaryRepository(runtime.db);
+  const withExposure = (report: InstanceReport, version: Version | null, instance: string | null): InstanceReport =>
+    version ? { ...report, exposure: exposureFor(runtime, intel, version, instance) } : report;
 
   const instances: InstanceReport[] = [];
   for (const target of targets) {
     if (target.kind === 'version') {
-      instances.push(reportFor('(command line)', target.version, 'command-line', `given with --current`, versions));
+      instances.push(withExposure(reportFor('(command line)', target.version, 'command-line', `given with --current`, versions), target.version, null));
       continue;
     }
     const settings = runtime.config.instances.get(target.name)!;
     const instance = createInstance(target.name, settings, runtime.runner);
     try {
       const detected = await detectBinaryVersion(runtime.runner, installs, instance.settings.binary);
-      instances.push(reportFor(target.name, detected.version, detected.source, detected.detail, versions));
+      instances.push(withExposure(reportFor(target.name, detected.version, detected.source, detected.detail, versions), detected.version, target.name));
     } catch (error) {
       instances.push({ ...emptyReport(target.name), status: 'error', error: (error as Error).message });
     }
   }
 
   const latest = latestStable(versions);
+  const source = list.source;
+  const snapshot = source.kind === 'snapshot' ? source : source.kind === 'combined' && source.base.kind === 'snapshot' ? source.base : null;
+  const crossCheck = intel.crossCheck;
   return {
     releases: {
-      source: list.source.kind,
-      description: describeSource(list.source),
+      source: source.kind,
+      description: intel.releasesDescription,
       latest: latest ? formatVersion(latest) : null,
-      snapshotDate: list.source.kind === 'snapshot' ? list.source.snapshotDate : null,
+      snapshotDate: snapshot ? snapshot.snapshotDate : null,
     },
+    vulnerabilitySources: intel.advisorySources.map(describeAdvisorySource),
+    channels: intel.staleness.map((channel) => ({ id: channel.id, status: channel.status, stale: channel.stale, lastSuccessAt: channel.lastSuccessAt?.toISOString() ?? null, lastError: channel.lastError })),
+    staleAfterMs: intel.staleAfterMs,
+    crossCheck:
+      crossCheck.status === 'compared'
+        ? { compared: true, detail: `releases published since ${crossCheck.since.toISOString()} compared`, missing: crossCheck.missing }
+        : { compared: false, detail: crossCheck.reason, missing: [] },
+    offline: options.offline ?? false,
     instances,
   };
 }
@@ -108,17 +143,23 @@ function reportFor(name: string, current: Version | null, source: InstanceReport
     path: status.path.map((hop) => formatVersion(hop.to)),
     status: status.path.length > 0 ? 'update-available' : status.latest && compareVersions(current, status.latest) > 0 ? 'newer-than-known' : 'up-to-date',
     error: null,
+    exposure: null,
   };
 }
 
 function emptyReport(name: string): InstanceReport {
-  return { name, running: null, versionSource: 'unknown', versionDetail: '', latest: null, behind: null, path: [], status: 'error', error: null };
+  return { name, running: null, versionSource: 'unknown', versionDetail: '', latest: null, behind: null, path: [], status: 'error', error: null, exposure: null };
 }
 
-/** Error beats update available beats up to date; unknown versions count as errors. */
-export function checkExitCode(report: CheckReport): ExitCode {
+/**
+ * The most serious finding decides: an error (unknown versions included) 1, then a stale channel
+ * 12 (not with --offline), then exposure at or above `--fail-on` 11, then an available update 10.
+ */
+export function checkExitCode(report: CheckReport, failOn: Severity | null = null): ExitCode {
   const statuses = report.instances.map((instance) => instance.status);
   if (statuses.includes('error') || statuses.includes('unknown-version')) return ExitCode.Error;
+  if (!report.offline && report.channels.some((channel) => channel.stale)) return ExitCode.ChannelStale;
+  if (failOn && report.instances.some((instance) => instance.exposure && reaches(instance.exposure.vulnerabilities, failOn))) return ExitCode.Exposed;
   if (statuses.includes('update-available')) return ExitCode.UpdateAvailable;
   return ExitCode.Ok;
 }
@@ -141,9 +182,10 @@ export function renderCheckReport(report: CheckReport): string {
     instance.latest ?? '-',
     instance.behind === null ? '-' : String(instance.behind),
     statusText(instance),
+    instance.exposure ? exposureCell(instance.exposure) : '-',
   ]);
-  lines.push(renderTable(['INSTANCE', 'RUNNING', 'LATEST', 'BEHIND', 'STATUS'], rows));
-  lines.push('(BEHIND counts the stable releases newer than the running version.)');
+  lines.push(renderTable(['INSTANCE', 'RUNNING', 'LATEST', 'BEHIND', 'STATUS', 'VULNERABILITIES'], rows));
+  lines.push('(BEHIND counts the stable releases newer than the running version; `headsup vulns` lists the vulnerabilities.)');
 
   for (const instance of report.instances) {
     if (instance.status === 'newer-than-known') {
@@ -151,8 +193,35 @@ export function renderCheckReport(report: CheckReport): string {
     }
     if (instance.error) lines.push('', `${instance.name}: ${instance.error}`);
     else if (instance.versionSource === 'recorded-install') lines.push('', `${instance.name}: ${instance.versionDetail}`);
+    if (instance.exposure?.lowestFixingVersion) lines.push('', `${instance.name}: ${instance.exposure.lowestFixingVersion} is the lowest release that fixes every open vulnerability.`);
+    if (instance.exposure) {
+      const signal = possibleSecurityLines({ name: instance.name, possibleSecurityReleases: instance.exposure.possibleSecurityReleases });
+      if (signal.length) lines.push('', ...signal);
+    }
   }
+  lines.push('', ...channelLines(report));
   return lines.join('\n');
+}
+
+function channelLines(report: CheckReport): string[] {
+  const lines: string[] = [];
+  for (const missing of report.crossCheck.missing) {
+    lines.push(`Cross-check: ${missing.tag} is missing from ${missing.missingFrom}; one channel may be lagging or failing quietly.`);
+  }
+  const limit = formatAge(report.staleAfterMs);
+  for (const channel of report.channels) {
+    if (channel.stale) {
+      const since = channel.lastSuccessAt ? `since ${channel.lastSuccessAt}` : 'ever';
+      lines.push(`STALE: channel ${channel.id} has not answered ${since} (limit channels.stale_after = ${limit})${channel.lastError ? `; last error: ${channel.lastError}` : ''}.`);
+    }
+  }
+  const words = { fresh: 'fresh', stale: 'stale', 'never-succeeded': 'no successful poll yet', 'never-polled': 'not polled yet' } as const;
+  if (lines.length === 0) lines.push(`Channels: ${report.channels.map((channel) => `${channel.id} ${words[channel.status]}`).join(', ')}.`);
+  return lines;
+}
+
+function formatAge(ms: number): string {
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${Math.round(ms / 3_600_000)}h`;
 }
 
 function statusText(instance: InstanceReport): string {

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import type { ApplyContext } from '../apply/context.js';
 import type { ProgressReporter } from '../apply/progress.js';
 import { loadConfig, type HeadsupConfig } from '../config/load.js';
+import { UsageError } from '../errors.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { nodeProcessRunner, type ProcessRunner } from '../platform/exec.js';
 import { nodeFileSystem, type FileSystem } from '../platform/fs.js';
@@ -13,7 +14,9 @@ import { EventRepository } from '../store/events.js';
 import { HopRepository } from '../store/hops.js';
 import { InstalledBinaryRepository } from '../store/installed-binaries.js';
 import { VerifiedArtifactRepository } from '../store/verified-artifacts.js';
+import { GitHubAtomChannel } from '../watch/github-atom/index.js';
 import { GitHubReleasesChannel } from '../watch/github-releases/index.js';
+import { loadReleasesRedundant, type RedundantReleaseList } from '../watch/release-channels.js';
 import { loadReleases } from '../watch/release-service.js';
 import type { ReleaseList } from '../watch/release.js';
 
@@ -37,7 +40,7 @@ export function createRuntime(options: { configPath?: string | undefined; env?: 
     config,
     db,
     logger: createLogger(config.logFile),
-    clock: systemClock,
+    clock: clockFromEnv(env),
     http: fetchHttpClient,
     runner: nodeProcessRunner,
     fs: nodeFileSystem,
@@ -45,23 +48,50 @@ export function createRuntime(options: { configPath?: string | undefined; env?: 
   };
 }
 
-/** Loads the release list from the configured GitHub channel, falling back to stored data or the snapshot. */
-export function fetchReleaseList(runtime: Runtime, offline = false): Promise<ReleaseList> {
+/**
+ * The system clock, or, when HEADSUP_TEST_NOW holds a time, a clock that starts there and runs at
+ * real speed. End-to-end tests use it to run a whole command at a chosen moment (inside or outside
+ * a maintenance window, during a freeze); operators use `plan --at` instead.
+ */
+export function clockFromEnv(env: NodeJS.ProcessEnv): Clock {
+  const text = env.HEADSUP_TEST_NOW;
+  if (!text) return systemClock;
+  const start = Date.parse(text);
+  if (Number.isNaN(start)) throw new UsageError(`HEADSUP_TEST_NOW "${text}" is not a time`, 'write it as 2026-12-05T02:30:00Z, or unset it');
+  const realStart = Date.now();
+  return { now: () => new Date(start + (Date.now() - realStart)), sleep: systemClock.sleep };
+}
+
+/** Loads the release list from the configured channels, falling back to stored data or the snapshot. */
+export async function fetchReleaseList(runtime: Runtime, offline = false): Promise<ReleaseList> {
+  return (await loadReleaseChannels(runtime, offline)).list;
+}
+
+/**
+ * Polls the GitHub releases API and, unless switched off, the releases Atom feed, which stands in
+ * when the API fails and is cross-checked against it when both answer.
+ */
+export async function loadReleaseChannels(runtime: Runtime, offline = false): Promise<RedundantReleaseList> {
   const { config, env } = runtime;
   const tokenEnv = config.github.token_env;
   const token = tokenEnv ? env[tokenEnv] : undefined;
   const state = new ChannelStateRepository(runtime.db);
-  const channel = new GitHubReleasesChannel({
+  const common = { http: runtime.http, clock: runtime.clock, logger: runtime.logger, state };
+  const primary = new GitHubReleasesChannel({
+    ...common,
     baseUrl: config.github.api_url,
     repository: config.github.repository,
     ...(token ? { token, tokenSource: `the environment variable ${tokenEnv}` } : {}),
-    http: runtime.http,
-    clock: runtime.clock,
-    logger: runtime.logger,
-    state,
     timeoutMs: config.github.timeout,
   });
-  return loadReleases({ channel, state, clock: runtime.clock, logger: runtime.logger, offline });
+
+  const atom = config.channels.github_atom;
+  if (!atom.enabled) {
+    const list = await loadReleases({ channel: primary, state, clock: runtime.clock, logger: runtime.logger, offline });
+    return { list, crossCheck: { status: 'not-compared', reason: 'the Atom feed is switched off (channels.github_atom.enabled)' }, channels: [] };
+  }
+  const secondary = new GitHubAtomChannel({ ...common, webUrl: atom.web_url, repository: config.github.repository, timeoutMs: atom.timeout });
+  return loadReleasesRedundant({ primary, secondary, state, clock: runtime.clock, logger: runtime.logger, offline });
 }
 
 export function applyContextOf(runtime: Runtime, reporter: ProgressReporter): ApplyContext {

@@ -6,6 +6,8 @@ export enum ExitCode {
   UpdateAvailable = 10,
   Exposed = 11,
   ChannelStale = 12,
+  /** `run`: another run holds the run lock, and this one did nothing. */
+  Busy = 13,
   RolledBack = 20,
   NeedsPerson = 21,
 }

@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { HeadsupError } from '../errors.js';
+import { HeadsupError, UsageError } from '../errors.js';
 import { buildCheckReport, checkExitCode, renderCheckReport } from './check.js';
 import { createRuntime, type Runtime } from './context.js';
 import { recoverUnfinishedHops } from './recover.js';
 import { collectBackups, renderBackups, requireInstances, runRollback } from './backups.js';
 import { buildVulnsReport, parseSeverity, renderVulnsReport, vulnsExitCode } from './vulns.js';
 import { ExitCode } from './exit-codes.js';
+import { approveUpgrade } from './approve.js';
+import { buildPlanReport, parseAt, renderPlanReport } from './plan.js';
+import { renderPolicyMarkdown } from './policy-doc.js';
+import { renderRunReport, runCycle, runExitCode } from './run.js';
+import { parseDuration } from '../config/duration.js';
 import { consoleReporter, executeUpgrade, planUpgrade, renderDryRun, renderUpgradeResult, upgradeExitCode } from './upgrade.js';
 
 export interface MainIo {
@@ -59,14 +64,16 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
     .description('Show each instance\'s Headscale version, the latest release and the upgrade path')
     .argument('[instances...]', 'instances to check (default: all configured)')
     .option('--current <version>', 'check this Headscale version instead of configured instances')
-    .option('--offline', 'do not contact the release channel; use stored data or the shipped snapshot')
+    .option('--offline', 'do not contact the channels; use stored data or the shipped snapshot')
+    .option('--fail-on <severity>', 'exit with 11 when a vulnerability is at or above this severity: low, medium, high or critical')
     .option('--json', 'print the report as JSON')
-    .action(async (instances: string[], options: { current?: string; offline?: boolean; json?: boolean }) => {
+    .action(async (instances: string[], options: { current?: string; offline?: boolean; json?: boolean; failOn?: string }) => {
+      const failOn = options.failOn === undefined ? null : parseSeverity(options.failOn);
       await withRuntime(async (runtime) => {
         await recoverUnfinishedHops(runtime, io.err, instances.length ? instances : undefined);
         const report = await buildCheckReport(runtime, { instances, current: options.current, offline: options.offline ?? false });
         io.out(options.json ? JSON.stringify(report, null, 2) : renderCheckReport(report));
-        setExit(checkExitCode(report));
+        setExit(checkExitCode(report, failOn));
       });
     });
 
@@ -106,7 +113,7 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
     .option('--instance <name>', 'only this instance')
     .option('--current <version>', 'report on this Headscale version instead of configured instances')
     .option('--fail-on <severity>', 'exit with 11 when a vulnerability is at or above this severity: low, medium, high or critical')
-    .option('--offline', 'do not contact the release channel')
+    .option('--offline', 'do not contact the channels; use stored data, the shipped catalog and snapshot')
     .option('--json', 'print the report as JSON')
     .action(async (options: { instance?: string; current?: string; failOn?: string; offline?: boolean; json?: boolean }) => {
       const failOn = options.failOn === undefined ? null : parseSeverity(options.failOn);
@@ -114,6 +121,61 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
         const report = await buildVulnsReport(runtime, { instance: options.instance, current: options.current, offline: options.offline ?? false });
         io.out(options.json ? JSON.stringify(report, null, 2) : renderVulnsReport(report));
         setExit(vulnsExitCode(report, failOn));
+      });
+    });
+
+  program
+    .command('plan')
+    .description('Show, for each instance, the next action the update policy allows and why')
+    .argument('[instances...]', 'instances to plan (default: all configured)')
+    .option('--at <time>', 'evaluate the policy at another time, e.g. 2026-12-05T02:30:00Z (deadlines are then not recorded)')
+    .option('--offline', 'do not contact the channels; use stored data or the shipped snapshot')
+    .option('--json', 'print the plan as JSON')
+    .action(async (instances: string[], options: { at?: string; offline?: boolean; json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const at = parseAt(options.at, runtime.clock.now());
+        await recoverUnfinishedHops(runtime, io.err, instances.length ? instances : undefined);
+        const report = await buildPlanReport(runtime, { instances, at, offline: options.offline ?? false });
+        io.out(options.json ? JSON.stringify(report, null, 2) : renderPlanReport(report));
+        if (report.instances.some((entry) => entry.action === 'error')) setExit(ExitCode.Error);
+      });
+    });
+
+  program
+    .command('run')
+    .description('One unattended cycle for cron or a systemd timer: poll, plan, apply what the policy allows now, alert')
+    .option('--wait <duration>', 'wait up to this long (e.g. 10m) for another run to finish, instead of exiting with 13')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { wait?: string; json?: boolean }) => {
+      const waitMs = options.wait === undefined ? 0 : parseDuration(options.wait);
+      if (waitMs === null) throw new UsageError(`--wait "${options.wait}" is not a duration`, 'write a number and a unit, for example 30s or 10m');
+      await withRuntime(async (runtime) => {
+        const report = await runCycle(runtime, { waitMs, write: options.json ? io.err : io.out });
+        io.out(options.json ? JSON.stringify(report, null, 2) : renderRunReport(report));
+        setExit(runExitCode(report));
+      });
+    });
+
+  program
+    .command('approve')
+    .description('Approve an upgrade above the auto-approve level for one instance; records who, when and why')
+    .argument('<instance>', 'the instance, as named in the config')
+    .argument('<version>', 'the exact target version to approve, e.g. 0.29.2')
+    .option('--reason <text>', 'why the upgrade is approved (required)')
+    .option('--by <name>', 'who approves (default: the user running headsup)')
+    .action(async (instance: string, version: string, options: { reason?: string; by?: string }) => {
+      await withRuntime(async (runtime) => {
+        io.out(approveUpgrade(runtime, { instance, version, reason: options.reason, by: options.by }));
+      });
+    });
+
+  program
+    .command('policy')
+    .description('Print the effective update policy')
+    .option('--markdown', 'as a Markdown document a team can review and adopt as its update procedure (the default)')
+    .action(async () => {
+      await withRuntime(async (runtime) => {
+        io.out(renderPolicyMarkdown(runtime));
       });
     });
 

@@ -1,97 +1,58 @@
-import { createInstance } from '../apply/instance.js';
-import { detectBinaryVersion } from '../apply/running-version.js';
 import { UsageError } from '../errors.js';
-import { firstFixedTags, loadSecurityCatalog } from '../judge/catalog/index.js';
 import type { Severity } from '../judge/cvss/index.js';
-import { exposureOf, mergeAdvisories } from '../judge/exposure.js';
 import { formatVersion, parseVersion, type Version } from '../judge/version.js';
-import { InstalledBinaryRepository } from '../store/installed-binaries.js';
-import { describeSource } from '../watch/release-service.js';
 import { requireInstances } from './backups.js';
-import { fetchReleaseList, type Runtime } from './context.js';
+import type { Runtime } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { exposureFor, reaches, SEVERITY_ORDER, type ExposureSummary, type VulnerabilityRow } from './exposure.js';
+import { describeAdvisorySource, gatherIntel, instanceVersion, type Intel } from './intel.js';
 import { renderTable } from './table.js';
 
-const SEVERITY_ORDER: readonly Severity[] = ['none', 'low', 'medium', 'high', 'critical'];
+export type { VulnerabilityRow } from './exposure.js';
 
-export interface VulnerabilityRow {
-  id: string;
-  /** The name people search for: a GHSA or CVE alias of a catalog entry, else the id. */
-  displayId: string;
-  aliases: string[];
-  summary: string | null;
-  severity: Severity | null;
-  fixedIn: string | null;
-}
-
-export interface InstanceExposure {
+export interface InstanceExposure extends ExposureSummary {
   name: string;
   version: string | null;
-  vulnerabilities: VulnerabilityRow[];
-  lowestFixingVersion: string | null;
   error: string | null;
 }
 
 export interface VulnsReport {
   releases: string;
-  /** The sources of the vulnerability data. */
+  /** The sources of the vulnerability data, one line each. */
   sources: string[];
   instances: InstanceExposure[];
 }
 
 /**
- * Lists the known vulnerabilities of each instance's Headscale version, from the security-fix
- * catalog shipped with headsup. It holds Headscale's one formal advisory (GHSA-wp76-cf2j-rqq7)
- * with the first tag that contains its fix, and the security fixes released without an advisory.
+ * Lists the known vulnerabilities of each instance's Headscale version: from OSV, GitHub's
+ * advisory database and the security-fix catalog shipped with headsup (which holds the fixes
+ * released without an advisory), merged so each vulnerability appears once.
  */
-export async function buildVulnsReport(runtime: Runtime, options: { instance?: string | undefined; current?: string | undefined; offline: boolean }): Promise<VulnsReport> {
+export async function buildVulnsReport(runtime: Runtime, options: { instance?: string | undefined; current?: string | undefined; offline: boolean; intel?: Intel }): Promise<VulnsReport> {
   const targets = await targetVersions(runtime, options);
-  const list = await fetchReleaseList(runtime, options.offline);
-  const releases = list.releases.map((release) => release.version);
-  const catalog = loadSecurityCatalog();
-  const records = mergeAdvisories(catalog.records);
-  const tags = firstFixedTags(catalog.entries);
+  const intel = options.intel ?? (await gatherIntel(runtime, options.offline));
+  const empty: ExposureSummary = { vulnerabilities: [], lowestFixingVersion: null, nextDeadline: null, possibleSecurityReleases: [] };
 
-  const instances = targets.map(({ name, version, error }): InstanceExposure => {
-    if (!version) return { name, version: null, vulnerabilities: [], lowestFixingVersion: null, error };
-    const exposure = exposureOf(version, records, releases, { firstFixedTags: tags });
-    return {
-      name,
-      version: formatVersion(version),
-      vulnerabilities: exposure.vulnerabilities.map((vulnerability) => ({
-        id: vulnerability.id,
-        displayId: vulnerability.aliases.find((alias) => /^(GHSA|CVE)-/.test(alias)) ?? vulnerability.id,
-        aliases: [...vulnerability.aliases],
-        summary: vulnerability.summary ?? null,
-        severity: vulnerability.severity,
-        fixedIn: vulnerability.fixedIn ? formatVersion(vulnerability.fixedIn) : null,
-      })),
-      lowestFixingVersion: exposure.lowestFixingVersion ? formatVersion(exposure.lowestFixingVersion) : null,
-      error: null,
-    };
+  const instances = targets.map(({ name, version, error, configured }): InstanceExposure => {
+    if (!version) return { name, version: null, error, ...empty };
+    return { name, version: formatVersion(version), error: null, ...exposureFor(runtime, intel, version, configured ? name : null) };
   });
-  return { releases: describeSource(list.source), sources: ['the security-fix catalog shipped with headsup'], instances };
+  return { releases: intel.releasesDescription, sources: intel.advisorySources.map(describeAdvisorySource), instances };
 }
 
-async function targetVersions(runtime: Runtime, options: { instance?: string | undefined; current?: string | undefined }): Promise<Array<{ name: string; version: Version | null; error: string | null }>> {
+async function targetVersions(runtime: Runtime, options: { instance?: string | undefined; current?: string | undefined }): Promise<Array<{ name: string; version: Version | null; error: string | null; configured: boolean }>> {
   if (options.current !== undefined) {
     const version = parseVersion(options.current);
     if (!version) throw new UsageError(`--current "${options.current}" is not a Headscale release version`, 'write it as 0.26.1 or v0.26.1');
-    return [{ name: '(command line)', version, error: null }];
+    return [{ name: '(command line)', version, error: null, configured: false }];
   }
 
   const names = options.instance ? [options.instance] : [...runtime.config.instances.keys()];
   requireInstances(runtime, names);
-  const installs = new InstalledBinaryRepository(runtime.db);
   const targets = [];
   for (const name of names) {
-    const instance = createInstance(name, runtime.config.instances.get(name)!, runtime.runner);
-    try {
-      const detected = await detectBinaryVersion(runtime.runner, installs, instance.settings.binary);
-      targets.push({ name, version: detected.version, error: detected.version ? null : detected.detail });
-    } catch (error) {
-      targets.push({ name, version: null, error: (error as Error).message });
-    }
+    const found = await instanceVersion(runtime, name);
+    targets.push({ name, version: found.version, error: found.version ? null : found.detail, configured: true });
   }
   return targets;
 }
@@ -108,28 +69,41 @@ export function parseSeverity(value: string): Severity {
 export function vulnsExitCode(report: VulnsReport, failOn: Severity | null): ExitCode {
   if (report.instances.some((instance) => instance.error)) return ExitCode.Error;
   if (failOn === null) return ExitCode.Ok;
-  const threshold = SEVERITY_ORDER.indexOf(failOn);
-  const reached = report.instances.some((instance) => instance.vulnerabilities.some((vulnerability) => vulnerability.severity === null || SEVERITY_ORDER.indexOf(vulnerability.severity) >= threshold));
-  return reached ? ExitCode.Exposed : ExitCode.Ok;
+  return report.instances.some((instance) => reaches(instance.vulnerabilities, failOn)) ? ExitCode.Exposed : ExitCode.Ok;
 }
 
 export function renderVulnsReport(report: VulnsReport): string {
-  const lines = [`Releases: ${report.releases}`, `Vulnerabilities: ${report.sources.join(', ')}`, ''];
+  const lines = [`Releases: ${report.releases}`, 'Vulnerability sources:', ...report.sources.map((source) => `  ${source}`), ''];
   const rows: string[][] = [];
   for (const instance of report.instances) {
     if (instance.error) {
-      rows.push([instance.name, 'unknown', '-', '-', '-']);
+      rows.push([instance.name, 'unknown', '-', '-', '-', '-']);
       continue;
     }
-    if (instance.vulnerabilities.length === 0) rows.push([instance.name, instance.version ?? '-', 'none known', '-', '-']);
-    for (const vulnerability of instance.vulnerabilities) {
-      rows.push([instance.name, instance.version ?? '-', vulnerability.displayId, vulnerability.severity ?? 'unknown', vulnerability.fixedIn ?? 'no fix yet']);
-    }
+    if (instance.vulnerabilities.length === 0) rows.push([instance.name, instance.version ?? '-', 'none known', '-', '-', '-']);
+    for (const vulnerability of instance.vulnerabilities) rows.push([instance.name, instance.version ?? '-', ...vulnerabilityCells(vulnerability)]);
   }
-  lines.push(renderTable(['INSTANCE', 'VERSION', 'VULNERABILITY', 'SEVERITY', 'FIXED IN'], rows));
+  lines.push(renderTable(['INSTANCE', 'VERSION', 'VULNERABILITY', 'SEVERITY', 'FIXED IN', 'DEADLINE'], rows));
+  lines.push('(An unrated vulnerability gets the deadline of a high one.)');
   for (const instance of report.instances) {
     if (instance.error) lines.push('', `${instance.name}: ${instance.error}`);
     else if (instance.lowestFixingVersion) lines.push('', `${instance.name}: ${instance.lowestFixingVersion} is the lowest release that fixes all of them.`);
+    lines.push(...possibleSecurityLines(instance));
   }
   return lines.join('\n');
+}
+
+function vulnerabilityCells(vulnerability: VulnerabilityRow): string[] {
+  const deadline = vulnerability.deadline ? `${vulnerability.deadline.slice(0, 10)} (${vulnerability.deadlineStatus})` : 'none until a fix is released';
+  return [vulnerability.displayId, vulnerability.severity ?? 'unrated', vulnerability.fixedIn ?? 'no fix yet', deadline];
+}
+
+/** Lines about newer releases whose notes mention security, as a signal to read them. */
+export function possibleSecurityLines(instance: Pick<InstanceExposure, 'name' | 'possibleSecurityReleases'>): string[] {
+  if (instance.possibleSecurityReleases.length === 0) return [];
+  const lines = [`${instance.name}: newer releases whose notes mention security (a signal to read them, not a verdict):`];
+  for (const release of instance.possibleSecurityReleases) {
+    lines.push(`  ${release.tag}: ${release.terms.join(', ')}${release.evidence[0] ? ` — "${release.evidence[0]}"` : ''}`);
+  }
+  return lines;
 }

@@ -54,6 +54,11 @@ const KNOWN_KEYS = [
   'state', 'cache_dir', 'log_file', 'backups', 'dir', 'keep', 'channels', 'github', 'api_url', 'repository',
   'token_env', 'timeout', 'instances', 'environment', 'binary', 'config', 'data_dir', 'health_url', 'version_url',
   'service', 'systemd', 'start', 'stop', 'status', 'logs', 'health', 'passes', 'interval',
+  'github_atom', 'web_url', 'osv', 'github_advisories', 'enabled', 'stale_after', 'policy', 'deadlines',
+  'critical', 'high', 'medium', 'low', 'environments', 'channel', 'auto_approve', 'minimum_release_age',
+  'fast_track', 'min_severity', 'window', 'windows', 'cron', 'duration', 'timezone', 'upgrade_window', 'freezes',
+  'from', 'to', 'reason', 'pin', 'skip_versions', 'alerts', 'alert_reminders', 'webhook', 'slack', 'url', 'url_env',
+  'headers', 'headers_env', 'kinds', 'id',
 ];
 
 /** Finds the known key within edit distance 2 of `key`, if any. */

@@ -3,7 +3,9 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { PolicyError } from '../decide/policy/resolve.js';
 import { formatIssue } from './errors.js';
+import { policyFor } from './policy.js';
 import { configSchema, type InstanceSettings, type RawConfig } from './schema.js';
 
 export interface HeadsupConfig {
@@ -15,6 +17,11 @@ export interface HeadsupConfig {
   backupsDir: string;
   backupsKeep: number;
   github: RawConfig['channels']['github'];
+  channels: RawConfig['channels'];
+  /** The top-level `policy:` as written; `policyFor` resolves it per instance. */
+  policy: RawConfig['policy'];
+  environments: RawConfig['environments'];
+  alerts: Pick<RawConfig, 'alerts' | 'alert_reminders'>;
   instances: Map<string, InstanceSettings>;
 }
 
@@ -82,7 +89,7 @@ function resolveConfig(raw: RawConfig, source: string | null, env: NodeJS.Proces
     });
   }
 
-  return {
+  const config: HeadsupConfig = {
     source,
     statePath,
     cacheDir: raw.cache_dir ? absolute(raw.cache_dir) : defaults.cache,
@@ -90,8 +97,26 @@ function resolveConfig(raw: RawConfig, source: string | null, env: NodeJS.Proces
     backupsDir: raw.backups.dir ? absolute(raw.backups.dir) : join(dirname(statePath), 'backups'),
     backupsKeep: raw.backups.keep,
     github: raw.channels.github,
+    channels: raw.channels,
+    policy: raw.policy,
+    environments: raw.environments,
+    alerts: { alerts: raw.alerts, alert_reminders: raw.alert_reminders },
     instances,
   };
+  checkPolicies(config, source);
+  return config;
+}
+
+/** Resolves the policy of the top level and of every instance, so that a bad window name fails at load. */
+function checkPolicies(config: HeadsupConfig, source: string | null): void {
+  for (const name of [undefined, ...config.instances.keys()]) {
+    try {
+      policyFor(config, name);
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+      throw new ConfigError(`invalid policy in ${source ?? 'the embedded defaults'}: ${error.message}`, error.hint);
+    }
+  }
 }
 
 /** Chooses the default places of state and downloads: system paths for root, XDG paths otherwise. */

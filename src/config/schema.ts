@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { policyOverrideSchema } from '../decide/policy/schema.js';
+import { alertsConfigSchema } from '../tell/config.js';
 import { parseDuration } from './duration.js';
 
 /** Parses a duration written as `500ms`, `15s`, `5m`, `2h` or `3d` into milliseconds. */
@@ -47,6 +49,11 @@ const instance = z.strictObject({
     error: 'expected either `systemd: <unit>` or `start:` and `stop:` commands (with an optional `status:`)',
   }),
   health: healthGate.prefault({}),
+  policy: policyOverrideSchema.optional().describe('overrides of the update policy for this instance'),
+});
+
+const environment = z.strictObject({
+  policy: policyOverrideSchema.optional().describe('overrides of the update policy for every instance of this environment'),
 });
 
 const githubChannel = z.strictObject({
@@ -54,6 +61,30 @@ const githubChannel = z.strictObject({
   repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name, for example juanfont/headscale').default('juanfont/headscale'),
   token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable').optional(),
   timeout: duration.default(15_000),
+});
+
+const osvChannel = z.strictObject({
+  enabled: z.boolean().default(true),
+  api_url: httpUrl.default('https://api.osv.dev'),
+  timeout: duration.default(15_000),
+});
+
+const githubAdvisoriesChannel = z.strictObject({
+  enabled: z.boolean().default(true),
+});
+
+const atomChannel = z.strictObject({
+  enabled: z.boolean().default(true),
+  web_url: httpUrl.default('https://github.com'),
+  timeout: duration.default(15_000),
+});
+
+const channels = z.strictObject({
+  github: githubChannel.prefault({}),
+  github_atom: atomChannel.prefault({}),
+  osv: osvChannel.prefault({}),
+  github_advisories: githubAdvisoriesChannel.prefault({}),
+  stale_after: duration.default(2 * 86_400_000).describe('a channel without a successful poll for this long is a problem that check reports'),
 });
 
 export const configSchema = z.strictObject({
@@ -66,7 +97,10 @@ export const configSchema = z.strictObject({
       keep: count(1, 1000).default(10),
     })
     .prefault({}),
-  channels: z.strictObject({ github: githubChannel.prefault({}) }).prefault({}),
+  channels: channels.prefault({}),
+  policy: policyOverrideSchema.optional(),
+  environments: z.record(z.string().regex(instanceName, 'environment names use letters, digits, ".", "_" and "-"'), environment).default({}),
+  ...alertsConfigSchema.shape,
   instances: z
     .record(z.string().regex(instanceName, 'instance names use letters, digits, ".", "_" and "-"'), instance)
     .default({}),

@@ -9,6 +9,8 @@ export interface ChannelState {
   lastAttemptAt: Date | null;
   lastError: string | null;
   lastErrorAt: Date | null;
+  /** The first poll ever recorded, successful or not; staleness of a channel that never succeeded counts from here. */
+  firstAttemptAt: Date | null;
 }
 
 interface ChannelStateRow {
@@ -19,6 +21,7 @@ interface ChannelStateRow {
   last_attempt_at: string | null;
   last_error: string | null;
   last_error_at: string | null;
+  first_attempt_at: string | null;
 }
 
 const toDate = (value: string | null): Date | null => (value ? new Date(value) : null);
@@ -38,12 +41,13 @@ export class ChannelStateRepository {
       lastAttemptAt: toDate(row.last_attempt_at),
       lastError: row.last_error,
       lastErrorAt: toDate(row.last_error_at),
+      firstAttemptAt: toDate(row.first_attempt_at),
     };
   }
 
   /** Records a successful poll; `data` and `etag` replace the stored ones only when given. */
   recordSuccess(channel: string, at: Date, update: { etag?: string | null; data?: string } = {}): void {
-    this.ensure(channel);
+    this.ensure(channel, at);
     this.db
       .prepare(
         `UPDATE channel_state SET
@@ -56,13 +60,13 @@ export class ChannelStateRepository {
   }
 
   recordFailure(channel: string, at: Date, error: string): void {
-    this.ensure(channel);
+    this.ensure(channel, at);
     this.db
       .prepare('UPDATE channel_state SET last_attempt_at = @at, last_error = @error, last_error_at = @at WHERE channel = @channel')
       .run({ channel, at: at.toISOString(), error });
   }
 
-  private ensure(channel: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO channel_state (channel) VALUES (?)').run(channel);
+  private ensure(channel: string, at: Date): void {
+    this.db.prepare('INSERT OR IGNORE INTO channel_state (channel, first_attempt_at) VALUES (?, ?)').run(channel, at.toISOString());
   }
 }

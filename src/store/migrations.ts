@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ALERT_LOG_MIGRATION_SQL } from '../tell/alert-log.js';
 
 export interface Migration {
   version: number;
@@ -91,6 +92,57 @@ export const MIGRATIONS: readonly Migration[] = [
           sha256 TEXT NOT NULL,
           first_verified_at TEXT NOT NULL,
           PRIMARY KEY (version, asset)
+        );
+      `);
+    },
+  },
+  {
+    version: 4,
+    name: 'patch deadlines and first channel attempts',
+    up(db) {
+      db.exec(`
+        CREATE TABLE vulnerability_deadlines (
+          instance TEXT NOT NULL,
+          vulnerability_id TEXT NOT NULL,
+          severity TEXT NOT NULL,
+          starts_at TEXT NOT NULL,
+          due_at TEXT NOT NULL,
+          recorded_at TEXT NOT NULL,
+          PRIMARY KEY (instance, vulnerability_id)
+        );
+        ALTER TABLE channel_state ADD COLUMN first_attempt_at TEXT;
+        UPDATE channel_state SET first_attempt_at = COALESCE(last_success_at, last_attempt_at);
+      `);
+    },
+  },
+  {
+    version: 5,
+    name: 'upgrade approvals',
+    up(db) {
+      db.exec(`
+        CREATE TABLE approvals (
+          id INTEGER PRIMARY KEY,
+          instance TEXT NOT NULL,
+          version TEXT NOT NULL,
+          approved_by TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          approved_at TEXT NOT NULL
+        );
+        CREATE INDEX approvals_instance ON approvals (instance, version);
+      `);
+    },
+  },
+  {
+    version: 6,
+    name: 'alert log and the releases and advisories already seen',
+    up(db) {
+      db.exec(ALERT_LOG_MIGRATION_SQL);
+      db.exec(`
+        CREATE TABLE seen_items (
+          kind TEXT NOT NULL,
+          id TEXT NOT NULL,
+          first_seen_at TEXT NOT NULL,
+          PRIMARY KEY (kind, id)
         );
       `);
     },

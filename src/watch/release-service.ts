@@ -56,6 +56,13 @@ export function describeSource(source: ReleaseSource): string {
       return `cached ${source.channel} list of ${formatTime(source.fetchedAt)} (${source.reason})`;
     case 'snapshot':
       return `offline snapshot of ${source.snapshotDate} (${source.reason})`;
+    case 'combined': {
+      // e.g. "github-atom, fetched …, adding v0.30.0 to the cached github-releases list of … (…)"
+      const lead = source.live ? `${source.channel}, fetched ${formatTime(source.fetchedAt)}` : `cached ${source.channel} list of ${formatTime(source.fetchedAt)}`;
+      const relation = source.addedTags.length > 0 ? `adding ${source.addedTags.join(', ')} to` : 'with no release beyond';
+      const article = source.base.kind === 'channel' ? '' : 'the ';
+      return `${lead}, ${relation} ${article}${describeSource(source.base)}`;
+    }
   }
 }
 

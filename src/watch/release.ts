@@ -21,11 +21,20 @@ export interface Release {
   assets: ReleaseAsset[];
 }
 
-/** The origin of a list of releases. */
-export type ReleaseSource =
+/** The origin of a list of releases taken from one place. */
+export type SingleReleaseSource =
   | { kind: 'channel'; channel: string; fetchedAt: Date }
   | { kind: 'cached'; channel: string; fetchedAt: Date; reason: string }
   | { kind: 'snapshot'; snapshotDate: string; reason: string };
+
+/**
+ * The origin of a list of releases. `combined` is a list from `base` plus the releases that only
+ * a second channel lists (`addedTags`). That channel was polled at `fetchedAt` when `live` is
+ * true, else its list was stored then.
+ */
+export type ReleaseSource =
+  | SingleReleaseSource
+  | { kind: 'combined'; base: SingleReleaseSource; channel: string; fetchedAt: Date; live: boolean; addedTags: string[] };
 
 export interface ReleaseList {
   releases: Release[];

@@ -56,6 +56,8 @@ log_file: ${join(dir, 'headsup.log')}
 backups: { dir: ${backupsDir}, keep: ${options.keep ?? 5} }
 channels:
   github: { api_url: ${options.apiUrl}, timeout: ${options.channelTimeout ?? '10s'} }
+  github_atom: { web_url: ${options.apiUrl}, timeout: ${options.channelTimeout ?? '10s'} }
+  osv: { api_url: ${options.apiUrl}, timeout: ${options.channelTimeout ?? '10s'} }
 instances:
 ${instances || '  {}\n'}`,
   );

@@ -340,7 +340,7 @@ describe('failing release channel', { timeout: 300_000 }, () => {
 
     const result = await home.run('check', '--current', '0.26.0');
     expect(result.exitCode).toBe(10);
-    expect(result.stdout).toMatch(/Releases: offline snapshot of 2026-07-21 \(127\.0\.0\.1:9 unreachable/);
+    expect(result.stdout).toMatch(/Releases: offline snapshot of 2026-07-21 \(github-releases failed: 127\.0\.0\.1:9 unreachable/);
     expect(result.stdout).toContain('update available: 0.26.0 → 0.26.1 → 0.27.1 → 0.28.0 → 0.29.2');
   });
 });

@@ -59,6 +59,8 @@ cache_dir: ${join(instance.dir, 'headsup', 'cache')}
 backups: { dir: ${join(instance.dir, 'headsup', 'backups')} }
 channels:
   github: { api_url: ${apiUrl} }
+  github_atom: { web_url: ${apiUrl} }
+  osv: { api_url: ${apiUrl} }
 instances:
   ${name}:
     binary: ${instance.binaryPath}

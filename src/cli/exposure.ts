@@ -1,0 +1,94 @@
+import { policyFor } from '../config/policy.js';
+import type { Severity } from '../judge/cvss/index.js';
+import { assessVulnerabilities, type VulnerabilityAssessment } from '../decide/vulnerabilities.js';
+import { formatVersion, type Version } from '../judge/version.js';
+import { DeadlineRepository } from '../store/deadlines.js';
+import type { Runtime } from './context.js';
+import type { Intel } from './intel.js';
+
+export const SEVERITY_ORDER: readonly Severity[] = ['none', 'low', 'medium', 'high', 'critical'];
+
+/** One open vulnerability as `check --json` and `vulns --json` print it. */
+export interface VulnerabilityRow {
+  id: string;
+  /** The name people search for: a GHSA or CVE alias when there is one, else the id. */
+  displayId: string;
+  aliases: string[];
+  summary: string | null;
+  /** null: no CVSS score and no label. Deadlines then use the high window. */
+  severity: Severity | null;
+  fixedIn: string | null;
+  /** ISO time; null while no release fixes it. */
+  deadline: string | null;
+  deadlineStatus: string | null;
+  overdue: boolean;
+}
+
+export interface ExposureSummary {
+  vulnerabilities: VulnerabilityRow[];
+  lowestFixingVersion: string | null;
+  nextDeadline: { vulnerability: string; dueAt: string; status: string; overdue: boolean } | null;
+  possibleSecurityReleases: Array<{ tag: string; terms: string[]; evidence: string[] }>;
+}
+
+/**
+ * Judges the exposure of one version. With an instance name, deadlines come from the instance's
+ * policy and are recorded the first time, so they never move afterwards; without one (a version
+ * from the command line) they are computed from the default policy and not recorded.
+ */
+export function exposureFor(runtime: Runtime, intel: Intel, version: Version, instance: string | null): ExposureSummary {
+  const policy = policyFor(runtime.config, instance ?? undefined);
+  const assessment = assessVulnerabilities({
+    version,
+    records: intel.records,
+    releases: intel.list.releases,
+    firstFixedTags: intel.firstFixedTags,
+    windows: policy.deadlines,
+    now: runtime.clock.now(),
+    store: instance ? { instance, deadlines: new DeadlineRepository(runtime.db) } : undefined,
+  });
+  return summarise(assessment);
+}
+
+function summarise(assessment: VulnerabilityAssessment): ExposureSummary {
+  return {
+    vulnerabilities: assessment.vulnerabilities.map((item) => ({
+      id: item.id,
+      displayId: item.displayId,
+      aliases: [...item.aliases],
+      summary: item.summary,
+      severity: item.severity,
+      fixedIn: item.fixedIn ? formatVersion(item.fixedIn) : null,
+      deadline: item.deadline?.dueAt.toISOString() ?? null,
+      deadlineStatus: item.deadline?.status.text ?? null,
+      overdue: item.deadline?.status.overdue ?? false,
+    })),
+    lowestFixingVersion: assessment.lowestFixingVersion ? formatVersion(assessment.lowestFixingVersion) : null,
+    nextDeadline: assessment.nextDeadline
+      ? { vulnerability: assessment.nextDeadline.vulnerability, dueAt: assessment.nextDeadline.dueAt.toISOString(), status: assessment.nextDeadline.status.text, overdue: assessment.nextDeadline.status.overdue }
+      : null,
+    possibleSecurityReleases: assessment.possibleSecurityReleases.map((item) => ({ tag: item.tag, terms: [...item.terms], evidence: item.evidence.map((evidence) => evidence.excerpt) })),
+  };
+}
+
+/** The worst severity of a list, an unrated one counting as the highest; null for an empty list. */
+export function worstSeverity(rows: readonly VulnerabilityRow[]): Severity | 'unrated' | null {
+  if (rows.length === 0) return null;
+  if (rows.some((row) => row.severity === null)) return 'unrated';
+  return rows.map((row) => row.severity!).reduce((a, b) => (SEVERITY_ORDER.indexOf(b) > SEVERITY_ORDER.indexOf(a) ? b : a));
+}
+
+/** True when a vulnerability is at or above `failOn`; an unrated one always reaches it. */
+export function reaches(rows: readonly VulnerabilityRow[], failOn: Severity): boolean {
+  const threshold = SEVERITY_ORDER.indexOf(failOn);
+  return rows.some((row) => row.severity === null || SEVERITY_ORDER.indexOf(row.severity) >= threshold);
+}
+
+/** "2 open (worst high), GHSA-… due in 3 days" for a table cell. */
+export function exposureCell(summary: ExposureSummary): string {
+  const count = summary.vulnerabilities.length;
+  if (count === 0) return 'none known';
+  const worst = worstSeverity(summary.vulnerabilities);
+  const deadline = summary.nextDeadline ? `, ${summary.nextDeadline.status}` : '';
+  return `${count} open (worst ${worst})${deadline}`;
+}

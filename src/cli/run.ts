@@ -1,0 +1,298 @@
+import { createInstance } from '../apply/instance.js';
+import { acquireInstanceLock, type InstanceLock } from '../apply/lock.js';
+import type { UpgradeResult } from '../apply/upgrade.js';
+import { policyFor } from '../config/policy.js';
+import { planInstance, type InstancePlan } from '../decide/policy/decide.js';
+import { assessVulnerabilities, type AssessedVulnerability } from '../decide/vulnerabilities.js';
+import { HeadsupError } from '../errors.js';
+import { formatVersion, isStable } from '../judge/version.js';
+import { ApprovalRepository } from '../store/approvals.js';
+import { DeadlineRepository } from '../store/deadlines.js';
+import { EventRepository } from '../store/events.js';
+import { FailedTargetRepository, SeenItemsRepository } from '../store/seen.js';
+import { AlertDispatcher, AlertLogRepository, buildNotifiers, type Alert, type DispatchResult } from '../tell/index.js';
+import type { Runtime } from './context.js';
+import { ExitCode } from './exit-codes.js';
+import { gatherIntel, instanceVersion, type Intel } from './intel.js';
+import { recoverUnfinishedHops } from './recover.js';
+import { consoleReporter, executeUpgrade, renderUpgradeResult } from './upgrade.js';
+import { applyContextOf } from './context.js';
+
+export interface RunOptions {
+  /** How long to wait for another run to finish; 0 exits at once with ExitCode.Busy. */
+  waitMs: number;
+  write: (line: string) => void;
+}
+
+export interface RunInstanceOutcome {
+  name: string;
+  running: string | null;
+  action: InstancePlan['action'] | 'error';
+  reason: string;
+  upgrade: { outcome: UpgradeResult['outcome']; target: string } | null;
+}
+
+export interface RunReport {
+  at: string;
+  busy: boolean;
+  releases: string;
+  staleChannels: string[];
+  instances: RunInstanceOutcome[];
+  alerts: { sent: number; duplicates: number; failed: number };
+}
+
+const RUN_LOCK = '.run';
+
+/**
+ * One unattended cycle, for cron or a systemd timer: take the run lock, finish any interrupted
+ * hop, poll the channels, announce new releases and advisories, judge each instance, re-plan it
+ * under its policy, apply what the policy allows now through the upgrade engine, and send alerts.
+ * Every decision is written to the event log. Running it again right away changes nothing that
+ * the first run did not, so it is idempotent.
+ */
+export async function runCycle(runtime: Runtime, options: RunOptions): Promise<RunReport> {
+  const context = applyContextOf(runtime, consoleReporter(options.write));
+  const lock = await takeRunLock(runtime, context.lockDir, options.waitMs);
+  const at = runtime.clock.now();
+  if (!lock) return { at: at.toISOString(), busy: true, releases: '', staleChannels: [], instances: [], alerts: { sent: 0, duplicates: 0, failed: 0 } };
+
+  try {
+    return await runLocked(runtime, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(runtime: Runtime, options: RunOptions): Promise<RunReport> {
+  const { write } = options;
+  const events = new EventRepository(runtime.db);
+  const notifiers = buildNotifiers(runtime.config.alerts, runtime.env, { http: runtime.http, clock: runtime.clock, logger: runtime.logger });
+  const dispatcher = new AlertDispatcher({ notifiers, log: new AlertLogRepository(runtime.db), clock: runtime.clock, logger: runtime.logger, reminders: runtime.config.alerts.alert_reminders });
+  const tally = { sent: 0, duplicates: 0, failed: 0 };
+  const send = async (alerts: Alert[]) => {
+    if (alerts.length === 0 || notifiers.length === 0) return;
+    count(tally, await dispatcher.dispatch(alerts));
+  };
+
+  const recovered = await recoverUnfinishedHops(runtime, write);
+  const intel = await gatherIntel(runtime, false);
+  const now = runtime.clock.now();
+  events.append({ at: now, instance: null, kind: 'run-started', message: `run started; releases from ${intel.releasesDescription}` });
+
+  const alerts: Alert[] = [...announcements(runtime, intel, now), ...staleAlerts(intel, now)];
+  for (const result of recovered) {
+    if (result.outcome === 'needs-person') alerts.push(needsPerson(result.instance ?? '', `recovery of an interrupted hop needs a person: ${result.detail}`, now));
+  }
+
+  const deadlines = new DeadlineRepository(runtime.db);
+  const approvals = new ApprovalRepository(runtime.db);
+  const failedTargets = new FailedTargetRepository(runtime.db);
+  const outcomes: RunInstanceOutcome[] = [];
+  for (const name of runtime.config.instances.keys()) {
+    const found = await instanceVersion(runtime, name);
+    if (!found.version) {
+      outcomes.push({ name, running: null, action: 'error', reason: found.detail, upgrade: null });
+      events.append({ at: now, instance: name, kind: 'plan', message: `version unknown: ${found.detail}` });
+      continue;
+    }
+
+    const policy = policyFor(runtime.config, name);
+    const assessment = assessVulnerabilities({ version: found.version, records: intel.records, releases: intel.list.releases, firstFixedTags: intel.firstFixedTags, windows: policy.deadlines, now, store: { instance: name, deadlines } });
+    alerts.push(...deadlineAlerts(name, assessment.vulnerabilities, policy.deadlines, now));
+    const plan = planInstance({ current: found.version, releases: intel.list.releases, vulnerabilities: assessment.vulnerabilities, policy, approvals: approvals.forInstance(name), now });
+    events.append({ at: now, instance: name, kind: 'plan', message: `${plan.action}: ${plan.reason}`, data: { action: plan.action, target: plan.target ? formatVersion(plan.target) : null, notBefore: plan.notBefore?.toISOString() ?? null } });
+    write(`${name}: ${plan.reason}`);
+
+    const outcome: RunInstanceOutcome = { name, running: formatVersion(found.version), action: plan.action, reason: plan.reason, upgrade: null };
+    outcomes.push(outcome);
+    if (plan.action !== 'apply' || !plan.target) continue;
+
+    const target = formatVersion(plan.target);
+    const failedAt = failedTargets.failedAt(name, target);
+    const approvedSince = failedAt && approvals.forInstance(name).some((approval) => approval.version.text === plan.target!.text && approval.at > failedAt);
+    if (failedAt && !approvedSince) {
+      outcome.action = 'blocked';
+      outcome.reason = `an unattended upgrade to ${target} failed at ${failedAt.toISOString()}; run \`headsup upgrade ${name} --to ${target}\` by hand once the cause is fixed, or approve ${target} again to let headsup run retry it`;
+      write(`${name}: ${outcome.reason}`);
+      events.append({ at: now, instance: name, kind: 'plan', message: outcome.reason });
+      continue;
+    }
+
+    // Announce the upgrade before it starts, so that people hear of it even if this process dies.
+    const startedAt = runtime.clock.now();
+    await send([...alerts.splice(0), upgradeAlert('upgrade-started', name, plan, null, startedAt)]);
+    const settings = runtime.config.instances.get(name)!;
+    const result = await executeUpgrade(
+      runtime,
+      { instance: createInstance(name, settings, runtime.runner), from: found.version, target: plan.target, hops: [...plan.path], releases: intel.list.releases, releaseSource: intel.releasesDescription },
+      consoleReporter(write),
+      { rehearse: true, applyConfigChanges: false },
+    );
+    write(renderUpgradeResult(result));
+    outcome.upgrade = { outcome: result.outcome, target };
+    if (result.outcome === 'upgraded' || result.outcome === 'up-to-date') failedTargets.clear(name, target);
+    else failedTargets.record(name, target, runtime.clock.now());
+    alerts.push(upgradeAlert(upgradeKind(result), name, plan, result, startedAt));
+  }
+
+  await send(alerts);
+  events.append({ at: runtime.clock.now(), instance: null, kind: 'run-finished', message: `run finished: ${outcomes.map((item) => `${item.name} ${item.upgrade?.outcome ?? item.action}`).join(', ') || 'no instances'}`, data: { alerts: tally } });
+  return { at: now.toISOString(), busy: false, releases: intel.releasesDescription, staleChannels: intel.staleChannels.map((channel) => channel.id), instances: outcomes, alerts: tally };
+}
+
+/** Takes the run lock, waiting up to `waitMs` for another run to finish; null when it stays taken. */
+async function takeRunLock(runtime: Runtime, lockDir: string, waitMs: number): Promise<InstanceLock | null> {
+  const deadline = runtime.clock.now().getTime() + waitMs;
+  for (;;) {
+    try {
+      return acquireInstanceLock(lockDir, RUN_LOCK);
+    } catch (error) {
+      if (!(error instanceof HeadsupError) || error.code !== 'INSTANCE_LOCKED') throw error;
+      if (runtime.clock.now().getTime() >= deadline) return null;
+      await runtime.clock.sleep(1000);
+    }
+  }
+}
+
+/** The exit status of a run: the most serious outcome wins. */
+export function runExitCode(report: RunReport): ExitCode {
+  if (report.busy) return ExitCode.Busy;
+  const outcomes = report.instances.map((item) => item.upgrade?.outcome);
+  if (outcomes.includes('needs-person')) return ExitCode.NeedsPerson;
+  if (outcomes.includes('rolled-back')) return ExitCode.RolledBack;
+  if (report.instances.some((item) => item.action === 'error' || item.action === 'blocked') || outcomes.some((outcome) => outcome && outcome !== 'upgraded' && outcome !== 'up-to-date')) return ExitCode.Error;
+  if (report.staleChannels.length > 0) return ExitCode.ChannelStale;
+  return ExitCode.Ok;
+}
+
+export function renderRunReport(report: RunReport): string {
+  if (report.busy) return 'Another headsup run holds the run lock; this run did nothing. Pass --wait DURATION to wait for it.';
+  const lines = [`Run at ${report.at}; releases from ${report.releases}.`];
+  for (const item of report.instances) {
+    lines.push(`${item.name}: ${item.upgrade ? `upgrade to ${item.upgrade.target}: ${item.upgrade.outcome}` : item.action}`);
+  }
+  if (report.staleChannels.length) lines.push(`Stale channels: ${report.staleChannels.join(', ')}; see headsup check.`);
+  lines.push(`Alerts: ${report.alerts.sent} sent, ${report.alerts.duplicates} already sent before, ${report.alerts.failed} failed.`);
+  return lines.join('\n');
+}
+
+function count(tally: RunReport['alerts'], result: DispatchResult): void {
+  for (const delivery of result.deliveries) {
+    if (delivery.status === 'sent') tally.sent++;
+    else if (delivery.status === 'duplicate') tally.duplicates++;
+    else if (delivery.status === 'failed') tally.failed++;
+  }
+}
+
+/** Alerts for releases and advisories not seen by an earlier run; the first run records them silently. */
+function announcements(runtime: Runtime, intel: Intel, now: Date): Alert[] {
+  const seen = new SeenItemsRepository(runtime.db);
+  const alerts: Alert[] = [];
+  const releases = new Map(intel.list.releases.map((release) => [release.tag, release]));
+  for (const tag of seen.markSeen('release', [...releases.keys()], now)) {
+    const release = releases.get(tag)!;
+    alerts.push({
+      kind: 'new-release',
+      key: `new-release:${tag}`,
+      instance: null,
+      severity: 'info',
+      title: `Headscale ${tag} released${isStable(release.version) ? '' : ' (pre-release)'}`,
+      text: `Headscale ${tag} was published${release.publishedAt ? ` at ${release.publishedAt.toISOString()}` : ''}. \`headsup plan\` shows when the policy allows it.`,
+      facts: { version: formatVersion(release.version), published: release.publishedAt?.toISOString() ?? null, notes: release.htmlUrl },
+      at: now,
+    });
+  }
+  const records = new Map(intel.records.map((record) => [record.id, record]));
+  for (const id of seen.markSeen('advisory', [...records.keys()], now)) {
+    const record = records.get(id)!;
+    alerts.push({
+      kind: 'new-advisory',
+      key: `new-advisory:${id}`,
+      instance: null,
+      severity: 'warning',
+      title: `New Headscale advisory ${id}`,
+      text: `${record.summary ?? 'No summary.'} \`headsup vulns\` shows which instances it affects.`,
+      facts: { id, aliases: (record.aliases ?? []).join(', ') || null, published: record.published ?? null },
+      at: now,
+    });
+  }
+  return alerts;
+}
+
+function staleAlerts(intel: Intel, now: Date): Alert[] {
+  return intel.staleChannels.map((channel) => ({
+    kind: 'channel-stale',
+    key: `channel-stale:${channel.id}`,
+    instance: null,
+    severity: 'warning',
+    title: `Channel ${channel.id} has not answered since ${channel.lastSuccessAt?.toISOString() ?? 'it was first polled'}`,
+    text: `A stale channel can hide a release or an advisory. Last error: ${channel.lastError ?? 'none recorded'}.`,
+    facts: { channel: channel.id, 'last success': channel.lastSuccessAt?.toISOString() ?? null },
+    at: now,
+  }));
+}
+
+/**
+ * Deadline alerts: overdue once the deadline passed, near once less than half of the window is
+ * left (a day for a critical two-day window, three and a half days for a high one).
+ */
+function deadlineAlerts(instance: string, vulnerabilities: readonly AssessedVulnerability[], windows: Record<string, number>, now: Date): Alert[] {
+  const alerts: Alert[] = [];
+  for (const vulnerability of vulnerabilities) {
+    const deadline = vulnerability.deadline;
+    if (!deadline) continue;
+    const left = deadline.dueAt.getTime() - now.getTime();
+    const window = windows[deadline.severity] ?? deadline.dueAt.getTime() - deadline.startsAt.getTime();
+    const facts = { vulnerability: vulnerability.displayId, severity: vulnerability.severity ?? 'unrated', due: deadline.dueAt.toISOString(), 'fixed in': vulnerability.fixedIn ? formatVersion(vulnerability.fixedIn) : null };
+    if (left < 0) {
+      alerts.push({ kind: 'deadline-overdue', key: `deadline-overdue:${instance}:${vulnerability.id}`, instance, severity: 'critical', title: `${instance}: patch deadline of ${vulnerability.displayId} passed`, text: `${vulnerability.displayId} is ${deadline.status.text}. Upgrade to ${facts['fixed in'] ?? 'a fixed release'} or later; \`headsup plan ${instance}\` says what holds it.`, facts, at: now });
+    } else if (left < window / 2) {
+      alerts.push({ kind: 'deadline-near', key: `deadline-near:${instance}:${vulnerability.id}`, instance, severity: 'warning', title: `${instance}: ${vulnerability.displayId} ${deadline.status.text}`, text: `Upgrade to ${facts['fixed in'] ?? 'a fixed release'} or later before ${deadline.dueAt.toISOString()}.`, facts, at: now });
+    }
+  }
+  return alerts;
+}
+
+type UpgradeAlertKind = 'upgrade-started' | 'upgrade-succeeded' | 'upgrade-failed' | 'upgrade-rolled-back' | 'needs-person';
+
+function upgradeKind(result: UpgradeResult): UpgradeAlertKind {
+  switch (result.outcome) {
+    case 'upgraded':
+    case 'up-to-date':
+      return 'upgrade-succeeded';
+    case 'rolled-back':
+      return 'upgrade-rolled-back';
+    case 'needs-person':
+      return 'needs-person';
+    default:
+      return 'upgrade-failed';
+  }
+}
+
+/** An alert about one upgrade attempt; `startedAt` tells attempts apart, so a retry is announced again. */
+function upgradeAlert(kind: UpgradeAlertKind, instance: string, plan: InstancePlan, result: UpgradeResult | null, startedAt: Date): Alert {
+  const from = formatVersion(plan.current);
+  const to = formatVersion(plan.target!);
+  const severity = kind === 'upgrade-started' || kind === 'upgrade-succeeded' ? 'info' : 'critical';
+  const titles: Record<UpgradeAlertKind, string> = {
+    'upgrade-started': `${instance}: upgrading ${from} → ${to}`,
+    'upgrade-succeeded': `${instance}: upgraded ${from} → ${to}`,
+    'upgrade-failed': `${instance}: upgrade ${from} → ${to} failed before anything changed`,
+    'upgrade-rolled-back': `${instance}: upgrade ${from} → ${to} failed and was rolled back`,
+    'needs-person': `${instance}: upgrade ${from} → ${to} failed and needs a person`,
+  };
+  return {
+    kind,
+    key: `${kind}:${instance}:${from}>${to}:${startedAt.toISOString()}`,
+    instance,
+    severity,
+    title: titles[kind],
+    text: result ? renderUpgradeResult(result) : plan.reason,
+    facts: { from, to, path: [from, ...plan.path.map((hop) => formatVersion(hop.to))].join(' → '), outcome: result?.outcome ?? null },
+    at: startedAt,
+  };
+}
+
+function needsPerson(instance: string, text: string, at: Date): Alert {
+  return { kind: 'needs-person', key: `needs-person:${instance}:recovery`, instance, severity: 'critical', title: `${instance}: needs a person`, text, facts: {}, at };
+}

@@ -1,0 +1,3 @@
+export { GitHubAdvisoriesChannel, type GitHubAdvisoriesOptions } from './channel.js';
+export { advisoryToOsv, AdvisoryConversionError } from './convert.js';
+export { rangeToEvents, UnsupportedRangeError } from './version-range.js';

@@ -1,0 +1,3 @@
+export { OsvChannel, type OsvChannelOptions } from './channel.js';
+export { osvRecordSchema, parseOsvRecords, type OsvParseResult } from './schema.js';
+export { serializeAdvisories, deserializeAdvisories } from './stored.js';
