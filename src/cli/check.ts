@@ -84,7 +84,9 @@ export async function buildCheckReport(runtime: Runtime, options: CheckOptions):
 
   const latest = latestStable(versions);
   const source = list.source;
-  const snapshot = source.kind === 'snapshot' ? source : source.kind === 'combined' && source.base.kind === 'snapshot' ? source.base : null;
+  let snapshot = null;
+  if (source.kind === 'snapshot') snapshot = source;
+  else if (source.kind === 'combined' && source.base.kind === 'snapshot') snapshot = source.base;
   const crossCheck = intel.crossCheck;
   return {
     releases: {
@@ -173,6 +175,7 @@ export function renderCheckReport(report: CheckReport): string {
 
   if (report.instances.length === 0) {
     lines.push('No instance is configured. Check a version with `headsup check --current 0.26.1` (`node bin/headsup.js` in a clone), or add instances to the config (see the README).');
+    lines.push('', ...channelLines(report));
     return lines.join('\n');
   }
 
@@ -212,7 +215,7 @@ function channelLines(report: CheckReport): string[] {
   for (const channel of report.channels) {
     if (channel.stale) {
       const since = channel.lastSuccessAt ? `since ${channel.lastSuccessAt}` : 'ever';
-      lines.push(`STALE: channel ${channel.id} has not answered ${since} (limit channels.stale_after = ${limit})${channel.lastError ? `; last error: ${channel.lastError}` : ''}.`);
+      lines.push(`STALE: channel ${channel.id} has had no successful poll ${since} (limit channels.stale_after = ${limit})${channel.lastError ? `; last error: ${channel.lastError}` : ''}.`);
     }
   }
   const words = { fresh: 'fresh', stale: 'stale', 'never-succeeded': 'no successful poll yet', 'never-polled': 'not polled yet' } as const;

@@ -71,24 +71,19 @@ function summarise(assessment: VulnerabilityAssessment): ExposureSummary {
   };
 }
 
-/** The worst severity of a list, an unrated one counting as the highest; null for an empty list. */
-export function worstSeverity(rows: readonly VulnerabilityRow[]): Severity | 'unrated' | null {
-  if (rows.length === 0) return null;
-  if (rows.some((row) => row.severity === null)) return 'unrated';
-  return rows.map((row) => row.severity!).reduce((a, b) => (SEVERITY_ORDER.indexOf(b) > SEVERITY_ORDER.indexOf(a) ? b : a));
-}
-
 /** True when a vulnerability is at or above `failOn`; an unrated one always reaches it. */
 export function reaches(rows: readonly VulnerabilityRow[], failOn: Severity): boolean {
   const threshold = SEVERITY_ORDER.indexOf(failOn);
   return rows.some((row) => row.severity === null || SEVERITY_ORDER.indexOf(row.severity) >= threshold);
 }
 
-/** "2 open (worst high), GHSA-… due in 3 days" for a table cell. */
+/** Formats the exposure for a table cell: "3 open (critical, high, 1 unrated), due in 3 days". */
 export function exposureCell(summary: ExposureSummary): string {
   const count = summary.vulnerabilities.length;
   if (count === 0) return 'none known';
-  const worst = worstSeverity(summary.vulnerabilities);
+  const rated = SEVERITY_ORDER.filter((severity) => summary.vulnerabilities.some((row) => row.severity === severity)).reverse();
+  const unrated = summary.vulnerabilities.filter((row) => row.severity === null).length;
+  const parts = [...rated, ...(unrated ? [`${unrated} unrated`] : [])];
   const deadline = summary.nextDeadline ? `, ${summary.nextDeadline.status}` : '';
-  return `${count} open (worst ${worst})${deadline}`;
+  return `${count} open (${parts.join(', ')})${deadline}`;
 }

@@ -14,7 +14,7 @@ import type { ReleaseList } from '../watch/release.js';
 import { channelStaleness, type ChannelStaleness } from '../watch/staleness.js';
 import { loadReleaseChannels, type Runtime } from './context.js';
 
-/** What the channels say: releases, vulnerability records, and how fresh each channel is. */
+/** The data of every channel: releases, vulnerability records, and how fresh each channel is. */
 export interface Intel {
   readonly list: ReleaseList;
   readonly releasesDescription: string;
@@ -92,7 +92,7 @@ export interface InstanceVersion {
   readonly source: string;
 }
 
-/** Finds the Headscale version of a configured instance; never throws for a broken instance. */
+/** Finds the Headscale version of a configured instance; a failure comes back as `version: null` with the reason. */
 export async function instanceVersion(runtime: Runtime, name: string): Promise<InstanceVersion> {
   const instance = createInstance(name, runtime.config.instances.get(name)!, runtime.runner);
   try {

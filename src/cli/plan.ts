@@ -41,9 +41,8 @@ export function parseAt(value: string | undefined, now: Date): Date {
 }
 
 /**
- * Plans every selected instance: reads its version, judges its vulnerabilities (recording
- * deadlines the first time they are seen, unless `--at` asks about another time) and applies its
- * policy at `at`.
+ * Plans every selected instance: reads its version, judges its vulnerabilities and applies its
+ * policy at `at`. Deadlines are recorded the first time they are computed, except with `--at`.
  */
 export async function buildPlanReport(runtime: Runtime, options: { instances: string[]; at: Date; offline: boolean; intel?: Intel }): Promise<PlanReport> {
   requireInstances(runtime, options.instances);

@@ -44,11 +44,10 @@ export interface RunReport {
 const RUN_LOCK = '.run';
 
 /**
- * One unattended cycle, for cron or a systemd timer: take the run lock, finish any interrupted
- * hop, poll the channels, announce new releases and advisories, judge each instance, re-plan it
- * under its policy, apply what the policy allows now through the upgrade engine, and send alerts.
- * Every decision is written to the event log. Running it again right away changes nothing that
- * the first run did not, so it is idempotent.
+ * Runs one unattended cycle, for cron or a systemd timer. It takes the run lock, finishes any
+ * interrupted hop, polls the channels and announces new releases and advisories. Then it judges and
+ * re-plans each instance, applies what the policy allows now through the upgrade engine, and sends
+ * alerts. Every decision goes to the event log. A second run right after changes nothing.
  */
 export async function runCycle(runtime: Runtime, options: RunOptions): Promise<RunReport> {
   const context = applyContextOf(runtime, consoleReporter(options.write));
@@ -154,7 +153,7 @@ async function takeRunLock(runtime: Runtime, lockDir: string, waitMs: number): P
   }
 }
 
-/** The exit status of a run: the most serious outcome wins. */
+/** Maps a run to its exit code; the most serious outcome wins. */
 export function runExitCode(report: RunReport): ExitCode {
   if (report.busy) return ExitCode.Busy;
   const outcomes = report.instances.map((item) => item.upgrade?.outcome);
@@ -184,7 +183,7 @@ function count(tally: RunReport['alerts'], result: DispatchResult): void {
   }
 }
 
-/** Alerts for releases and advisories not seen by an earlier run; the first run records them silently. */
+/** Builds alerts for releases and advisories no earlier run saw; the first run records them without alerts. */
 function announcements(runtime: Runtime, intel: Intel, now: Date): Alert[] {
   const seen = new SeenItemsRepository(runtime.db);
   const alerts: Alert[] = [];
@@ -225,7 +224,7 @@ function staleAlerts(intel: Intel, now: Date): Alert[] {
     key: `channel-stale:${channel.id}`,
     instance: null,
     severity: 'warning',
-    title: `Channel ${channel.id} has not answered since ${channel.lastSuccessAt?.toISOString() ?? 'it was first polled'}`,
+    title: `Channel ${channel.id} has had no successful poll ${channel.lastSuccessAt ? `since ${channel.lastSuccessAt.toISOString()}` : 'yet'}`,
     text: `A stale channel can hide a release or an advisory. Last error: ${channel.lastError ?? 'none recorded'}.`,
     facts: { channel: channel.id, 'last success': channel.lastSuccessAt?.toISOString() ?? null },
     at: now,
@@ -233,8 +232,8 @@ function staleAlerts(intel: Intel, now: Date): Alert[] {
 }
 
 /**
- * Deadline alerts: overdue once the deadline passed, near once less than half of the window is
- * left (a day for a critical two-day window, three and a half days for a high one).
+ * Builds deadline alerts: overdue once the deadline passed, near once less than half of the window
+ * is left (one day of a critical two-day window, three and a half days of a high one).
  */
 function deadlineAlerts(instance: string, vulnerabilities: readonly AssessedVulnerability[], windows: Record<string, number>, now: Date): Alert[] {
   const alerts: Alert[] = [];
@@ -245,7 +244,7 @@ function deadlineAlerts(instance: string, vulnerabilities: readonly AssessedVuln
     const window = windows[deadline.severity] ?? deadline.dueAt.getTime() - deadline.startsAt.getTime();
     const facts = { vulnerability: vulnerability.displayId, severity: vulnerability.severity ?? 'unrated', due: deadline.dueAt.toISOString(), 'fixed in': vulnerability.fixedIn ? formatVersion(vulnerability.fixedIn) : null };
     if (left < 0) {
-      alerts.push({ kind: 'deadline-overdue', key: `deadline-overdue:${instance}:${vulnerability.id}`, instance, severity: 'critical', title: `${instance}: patch deadline of ${vulnerability.displayId} passed`, text: `${vulnerability.displayId} is ${deadline.status.text}. Upgrade to ${facts['fixed in'] ?? 'a fixed release'} or later; \`headsup plan ${instance}\` says what holds it.`, facts, at: now });
+      alerts.push({ kind: 'deadline-overdue', key: `deadline-overdue:${instance}:${vulnerability.id}`, instance, severity: 'critical', title: `${instance}: ${vulnerability.displayId} is past its patch deadline`, text: `${vulnerability.displayId} is ${deadline.status.text}. Upgrade to ${facts['fixed in'] ?? 'a fixed release'} or later; \`headsup plan ${instance}\` says what holds it.`, facts, at: now });
     } else if (left < window / 2) {
       alerts.push({ kind: 'deadline-near', key: `deadline-near:${instance}:${vulnerability.id}`, instance, severity: 'warning', title: `${instance}: ${vulnerability.displayId} ${deadline.status.text}`, text: `Upgrade to ${facts['fixed in'] ?? 'a fixed release'} or later before ${deadline.dueAt.toISOString()}.`, facts, at: now });
     }
@@ -269,7 +268,7 @@ function upgradeKind(result: UpgradeResult): UpgradeAlertKind {
   }
 }
 
-/** An alert about one upgrade attempt; `startedAt` tells attempts apart, so a retry is announced again. */
+/** Builds the alert of one upgrade attempt. Its key contains `startedAt`, so a later attempt is announced again. */
 function upgradeAlert(kind: UpgradeAlertKind, instance: string, plan: InstancePlan, result: UpgradeResult | null, startedAt: Date): Alert {
   const from = formatVersion(plan.current);
   const to = formatVersion(plan.target!);

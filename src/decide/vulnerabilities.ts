@@ -7,7 +7,7 @@ import { compareVersions, formatVersion, versionsEqual, type Version } from '../
 import type { StoredDeadline } from '../store/deadlines.js';
 import type { Release } from '../watch/release.js';
 
-/** Where deadlines are kept once set; `DeadlineRepository` in production. */
+/** The store of deadlines once set; `DeadlineRepository` in production. */
 export interface DeadlineStore {
   settle(deadline: StoredDeadline): StoredDeadline;
 }

@@ -22,16 +22,26 @@ export function openStateDatabase(path: string, migrations: readonly Migration[]
       cause: error,
     });
   }
+  // First, so that two processes opening a new file at once wait for each other below.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   // The hop journal must survive a crash or power loss the moment a step is recorded.
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
   migrate(db, migrations, path);
   return db;
 }
 
+/**
+ * Applies the missing migrations in one immediate transaction, which takes the write lock before
+ * reading the schema version: two headsup processes that open a new state file at the same moment
+ * (two `run`s started by cron and by hand) then migrate one after the other, never both.
+ */
 function migrate(db: StateDatabase, migrations: readonly Migration[], path: string): void {
+  db.transaction(() => migrateLocked(db, migrations, path)).immediate();
+}
+
+function migrateLocked(db: StateDatabase, migrations: readonly Migration[], path: string): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null };
   const current = row.version ?? 0;
@@ -48,10 +58,8 @@ function migrate(db: StateDatabase, migrations: readonly Migration[], path: stri
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    db.transaction(() => {
-      migration.up(db);
-      record.run(migration.version, migration.name, new Date().toISOString());
-    })();
+    migration.up(db);
+    record.run(migration.version, migration.name, new Date().toISOString());
   }
 }
 

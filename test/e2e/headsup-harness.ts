@@ -20,6 +20,8 @@ export interface HeadsupHome {
   cacheDir: string;
   backupsDir: string;
   run(...args: string[]): Promise<CliRun>;
+  /** Runs headsup with its clock starting at `at` (HEADSUP_TEST_NOW), running at real speed from there. */
+  runAt(at: string, ...args: string[]): Promise<CliRun>;
 }
 
 /**
@@ -27,7 +29,15 @@ export interface HeadsupHome {
  * Headscale servers supervised by the lab's start/stop/status scripts (a stand-in for systemd,
  * which cannot run as PID 1 here).
  */
-export async function createHeadsupHome(options: { apiUrl: string; instances: Record<string, HeadscaleInstance>; channelTimeout?: string; keep?: number; startCommand?: (hs: HeadscaleInstance) => string }): Promise<HeadsupHome> {
+export async function createHeadsupHome(options: {
+  apiUrl: string;
+  instances: Record<string, HeadscaleInstance>;
+  channelTimeout?: string;
+  keep?: number;
+  startCommand?: (hs: HeadscaleInstance) => string;
+  /** More top-level YAML, such as `policy:` and `alerts:`. */
+  extra?: string;
+}): Promise<HeadsupHome> {
   const dir = await mkdtemp(join(tmpdir(), 'headsup-e2e-'));
   const statePath = join(dir, 'state', 'state.db');
   const cacheDir = join(dir, 'cache');
@@ -58,6 +68,7 @@ channels:
   github: { api_url: ${options.apiUrl}, timeout: ${options.channelTimeout ?? '10s'} }
   github_atom: { web_url: ${options.apiUrl}, timeout: ${options.channelTimeout ?? '10s'} }
   osv: { api_url: ${options.apiUrl}, timeout: ${options.channelTimeout ?? '10s'} }
+${options.extra ?? ''}
 instances:
 ${instances || '  {}\n'}`,
   );
@@ -69,6 +80,7 @@ ${instances || '  {}\n'}`,
     cacheDir,
     backupsDir,
     run: (...args) => runCli(['--config', configPath, ...args]),
+    runAt: (at, ...args) => runCli(['--config', configPath, ...args], { HEADSUP_TEST_NOW: at }),
   };
 }
 

@@ -142,7 +142,7 @@ describe('redundant release channels', () => {
 
     const late = await run({ HEADSUP_TEST_NOW: new Date(start + 3 * DAY).toISOString() }, 'check', '--current', '0.29.2');
     expect(late.exitCode).toBe(12);
-    expect(late.stdout).toMatch(/STALE: channel osv has not answered since 2026-12-04T00:00:\d\d.\d+Z \(limit channels.stale_after = 2d\); last error: 127\.0\.0\.1:\d+ returned HTTP 503/);
+    expect(late.stdout).toMatch(/STALE: channel osv has had no successful poll since 2026-12-04T00:00:\d\d.\d+Z \(limit channels.stale_after = 2d\); last error: 127\.0\.0\.1:\d+ returned HTTP 503/);
     // --offline polls nothing, so it reports the staleness without failing on it.
     expect((await run({ HEADSUP_TEST_NOW: new Date(start + 3 * DAY).toISOString() }, 'check', '--current', '0.29.2', '--offline')).exitCode).toBe(0);
   });

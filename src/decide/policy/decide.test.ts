@@ -138,6 +138,22 @@ describe('planInstance', () => {
     expect(formatVersion(pre.target!)).toBe('0.29.0-rc.1');
   });
 
+  it('opens a window whose time the spring clock change skips at the first instant after the gap', () => {
+    // 2026-03-29 02:30 does not exist in Berlin: clocks jump from 02:00 CET to 03:00 CEST (01:00 UTC).
+    const dst = { windows: { night: { cron: '30 2 * * 0', duration: '1h', timezone: 'Europe/Berlin' } }, upgrade_window: 'night', auto_approve: 'minor' as const };
+    const before = plan('0.27.1', dst, '2026-03-29T00:30:00Z');
+    expect(before.action).toBe('wait-window');
+    expect(formatVersion(before.target!)).toBe('0.28.0');
+    expect(before.notBefore).toEqual(new Date('2026-03-29T01:00:00Z'));
+    expect(plan('0.27.1', dst, '2026-03-29T01:30:00Z').action).toBe('apply');
+    // A week later, summer time: 02:30 CEST is 00:30 UTC.
+    expect(plan('0.27.1', dst, '2026-04-04T12:00:00Z').notBefore).toEqual(new Date('2026-04-05T00:30:00Z'));
+  });
+
+  it('ignores releases published after the time it evaluates', () => {
+    expect(plan('0.28.0', {}, '2026-06-01T00:00:00Z').action).toBe('up-to-date');
+  });
+
   it('reports a missing minor series as blocked', () => {
     const gap = RELEASES.filter((item) => !item.tag.startsWith('v0.27'));
     const result = planInstance({ current: requireVersion('0.26.1'), releases: gap, vulnerabilities: [], policy: policyOf({ auto_approve: 'minor' }), approvals: [], now: new Date('2026-12-10T00:00:00Z') });

@@ -9,7 +9,7 @@ import type { ApprovalLevel } from './schema.js';
 
 /**
  * What the policy allows for one instance at one moment:
- * - `up-to-date`: nothing newer is allowed (the reason says whether a pin or a skip list holds it);
+ * - `up-to-date`: nothing newer is allowed (the reason names the pin or skip list that blocks it);
  * - `apply`: upgrade now, along `path`;
  * - `wait-window`: approved, waiting for the maintenance window that opens at `notBefore`;
  * - `held`: every newer release is younger than the minimum release age; allowed from `notBefore`;
@@ -83,6 +83,8 @@ export function planInstance(input: PlanInput): InstancePlan {
   const usable = input.releases
     .filter((release) => policy.channel === 'prerelease' || isStable(release.version))
     .filter((release) => compareVersions(release.version, current) > 0)
+    // Evaluated at another time (`plan --at`), a release published after that time does not exist yet.
+    .filter((release) => release.publishedAt === null || release.publishedAt.getTime() <= now.getTime())
     .sort((a, b) => compareVersions(a.version, b.version));
 
   const candidates: Release[] = [];

@@ -59,7 +59,7 @@ export class PolicyError extends Error {
 }
 
 export interface PolicyLayer {
-  /** Where the layer comes from, for messages: `policy`, `environments.production.policy`, … */
+  /** The config path of the layer, for messages: `policy`, `environments.production.policy`, … */
   readonly origin: string;
   readonly policy: PolicyOverride | undefined;
 }
@@ -177,7 +177,7 @@ function startOf(value: string | Date): Date {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(value);
 }
 
-/** A date-only end covers the whole day; a time is taken as it is. */
+/** Converts a freeze end to an exclusive instant; a date-only end covers the whole day. */
 function endOf(value: string | Date): Date {
   if (value instanceof Date) return value;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(value);

@@ -1,0 +1,78 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from './main.js';
+
+function setUp(config: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'headsup-policy-'));
+  const path = join(dir, 'headsup.yaml');
+  writeFileSync(path, `state: ${join(dir, 'state.db')}\n${config}`);
+  return async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const exitCode = await main(['--config', path, ...args], { out: (text) => out.push(text), err: (text) => err.push(text), env: { USER: 'alice' } });
+    return { exitCode, stdout: out.join('\n'), stderr: err.join('\n') };
+  };
+}
+
+const INSTANCE = `instances:
+  hs1:
+    environment: staging
+    binary: /usr/local/bin/headscale
+    config: /etc/headscale/config.yaml
+    health_url: http://127.0.0.1:8080/health
+    service: { systemd: headscale.service }
+`;
+
+describe('policy in the config', () => {
+  it.each([
+    ['policy:\n  freezes: [{ from: 2026-12-20, to: 2027-01-04 }]\n', 'policy.freezes.0.reason'],
+    ['policy:\n  auto_approv: patch\n', 'auto_approv'],
+    ['policy:\n  windows: { regular: { cron: "0 2 * * 8", duration: 2h } }\n  upgrade_window: regular\n', 'policy.windows.regular.cron'],
+    ['policy:\n  upgrade_window: weekend\n', 'policy.upgrade_window names the window "weekend"'],
+    [`environments:\n  staging:\n    policy: { minimum_release_age: soon }\n${INSTANCE}`, 'environments.staging.policy.minimum_release_age'],
+  ])('rejects %j naming %s', async (config, expected) => {
+    const run = setUp(config);
+    const result = await run('policy');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(expected);
+  });
+
+  it('writes the effective policy as a document, with what each instance changes', async () => {
+    const run = setUp(`policy:
+  auto_approve: patch
+  windows:
+    regular: { cron: "0 2 * * 6", duration: 2h, timezone: Europe/Berlin }
+  upgrade_window: regular
+  freezes: [{ from: 2026-12-20, to: 2027-01-04, reason: year-end }]
+environments:
+  staging:
+    policy: { auto_approve: minor, minimum_release_age: 1d }
+${INSTANCE}`);
+    const result = await run('policy', '--markdown');
+
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('- **regular:** Saturdays at 02:00 Europe/Berlin for 2h (cron `0 2 * * 6`).');
+    expect(result.stdout).toContain('- 2026-12-20T00:00:00.000Z until 2027-01-05T00:00:00.000Z: year-end.');
+    expect(result.stdout).toMatch(/### hs1 \(staging\)\n\nDiffers from the default policy:\n\n- \*\*Approved automatically:\*\* patch and minor upgrades/);
+    expect(result.stdout).toContain('## Rollback procedure');
+  });
+
+  it('records an approval with who, when and why, and refuses one without a reason', async () => {
+    const run = setUp(INSTANCE);
+    expect((await run('approve', 'hs1', '0.29.2')).stderr).toContain('an approval needs a reason');
+    expect((await run('approve', 'hs1', '0.29.2-dev', '--reason', 'x')).stderr).toContain('"0.29.2-dev" is not a Headscale release version');
+    expect((await run('approve', 'hs9', '0.29.2', '--reason', 'x')).stderr).toContain('no instance named "hs9"');
+
+    const result = await run('approve', 'hs1', 'v0.29.2', '--reason', 'tested in staging');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^Approved 0\.29\.2 for hs1 \(by alice, \d{4}-\d\d-\d\dT[\d:.]+Z\): tested in staging$/);
+  });
+
+  it('rejects a bad --at', async () => {
+    const result = await setUp(INSTANCE)('plan', '--at', 'next saturday');
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--at "next saturday" is not a time');
+  });
+});
