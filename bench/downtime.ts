@@ -28,7 +28,7 @@ export interface DowntimeSample {
   databaseBytes: number;
 }
 
-const HEALTHY_TIMEOUT_MS = 120_000;
+const HEALTHY_TIMEOUT_MS = 900_000;
 /** Time the poller gets after the action returns, so that it sees the recovery the action waited for. */
 const SETTLE_MS = 5 * POLL_INTERVAL_MS;
 

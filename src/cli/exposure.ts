@@ -17,6 +17,8 @@ export interface VulnerabilityRow {
   summary: string | null;
   /** null: no CVSS score and no label. Deadlines then use the high window. */
   severity: Severity | null;
+  /** CVSS v3 and v4 vectors as the records give them. */
+  vectors: string[];
   fixedIn: string | null;
   /** ISO time; null while no release fixes it. */
   deadline: string | null;
@@ -58,6 +60,7 @@ function summarise(assessment: VulnerabilityAssessment): ExposureSummary {
       aliases: [...item.aliases],
       summary: item.summary,
       severity: item.severity,
+      vectors: [...item.vectors],
       fixedIn: item.fixedIn ? formatVersion(item.fixedIn) : null,
       deadline: item.deadline?.dueAt.toISOString() ?? null,
       deadlineStatus: item.deadline?.status.text ?? null,

@@ -26,6 +26,8 @@ export function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
 
   const value = valueAt(input, issue.path);
   if (value === undefined && issue.code === 'invalid_type') return `${path}: missing; this key is required`;
+  // Webhook URLs and header values are credentials, so their values are never repeated.
+  if (issue.path.some((key) => key === 'url' || key === 'headers')) return `${path}: ${issue.message} (value not shown: it may be a secret)`;
   const shown = value === undefined ? 'nothing' : JSON.stringify(value);
   return issue.message.includes(shown) ? `${path}: ${issue.message}` : `${path}: ${issue.message} (got ${shown})`;
 }

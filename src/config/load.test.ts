@@ -123,3 +123,15 @@ describe('config loader', () => {
     expect(config.statePath).toBe(join(dir, 'state.db'));
   });
 });
+
+describe('secrets in config errors', () => {
+  it('does not repeat an invalid webhook URL', () => {
+    const secret = 'hooks.example.invalid/T000/B000/abcdefsecret';
+    expect(() => parseConfigText(`alerts:\n  - webhook: { url: "${secret}" }\n`, '/etc/headsup/config.yaml', {})).toThrow(/alerts\.0\.webhook\.url: .*value not shown/);
+    try {
+      parseConfigText(`alerts:\n  - webhook: { url: "${secret}" }\n`, '/etc/headsup/config.yaml', {});
+    } catch (error) {
+      expect((error as Error).message).not.toContain('abcdefsecret');
+    }
+  });
+});

@@ -52,6 +52,7 @@ describe('assessVulnerabilities', () => {
     const assessment = assessVulnerabilities({ version: requireVersion('0.22.3'), records, releases, firstFixedTags: tags, windows: DEFAULT_DEADLINE_WINDOWS, now: new Date('2026-01-01T00:00:00Z') });
     const ghsa = assessment.vulnerabilities.find((item) => item.displayId === 'GHSA-wp76-cf2j-rqq7')!;
     expect(ghsa.deadline?.startsAt).toEqual(new Date('2024-09-18T08:43:08.000Z'));
+    expect(ghsa.vectors).toEqual(['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N']);
 
     const later = records.map((record) => (record.aliases?.includes('GHSA-wp76-cf2j-rqq7') ? { ...record, published: '2024-10-01T00:00:00Z' } : record));
     const reassessed = assessVulnerabilities({ version: requireVersion('0.22.3'), records: later, releases, firstFixedTags: tags, windows: DEFAULT_DEADLINE_WINDOWS, now: new Date('2026-01-01T00:00:00Z') });

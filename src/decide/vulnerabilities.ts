@@ -26,6 +26,11 @@ export interface AssessedVulnerability {
   readonly aliases: readonly string[];
   readonly summary: string | null;
   readonly severity: Severity | null;
+  /**
+   * The CVSS vectors the records give, v3 and v4. Only v3 vectors are scored; a v4 vector is shown
+   * as read, and without a v3 vector the label decides the severity.
+   */
+  readonly vectors: readonly string[];
   readonly fixedIn: Version | null;
   /** Null while no release fixes it. */
   readonly deadline: DeadlineView | null;
@@ -99,6 +104,7 @@ export function assessVulnerabilities(options: AssessOptions): VulnerabilityAsse
       aliases: vulnerability.aliases,
       summary: vulnerability.summary,
       severity: vulnerability.severity,
+      vectors: (record?.severity ?? []).filter((item) => item.type === 'CVSS_V3' || item.type === 'CVSS_V4').map((item) => item.score),
       fixedIn: vulnerability.fixedIn,
       deadline,
     };

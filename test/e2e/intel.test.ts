@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { advisoryJson } from '../fixture/advisories-route.js';
 import { GitHubFixtureServer } from '../fixture/github-server.js';
 import { headscaleBinary } from '../lab/index.js';
+import { WebhookReceiver } from '../fixture/webhook-receiver.js';
 import { runCli } from './headsup-harness.js';
 
 // headsup against a fixture server on 127.0.0.1 that speaks the GitHub releases API, the releases
@@ -155,5 +156,30 @@ describe('redundant release channels', () => {
     const late = await run({ HEADSUP_TEST_NOW: new Date(start + 3 * DAY).toISOString() }, 'check', '--current', '0.29.2', '--json');
     expect(late.exitCode).toBe(12);
     expect(JSON.parse(late.stdout).channels.find((channel: { id: string }) => channel.id === 'github-advisories')).toMatchObject({ status: 'never-succeeded', stale: true });
+  });
+});
+
+describe('headsup run and the channels', () => {
+  it('alerts a stale channel once, reminds a day later, and exits 12', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      const { run } = await home(`alerts:\n  - webhook: { url: ${receiver.url('/hook')} }\n`);
+      const start = Date.parse('2026-12-04T00:00:00Z');
+      const at = (hours: number) => ({ HEADSUP_TEST_NOW: new Date(start + hours * 3_600_000).toISOString() });
+      expect((await run(at(0), 'run')).exitCode).toBe(0);
+
+      server.fault({ kind: '5xx', path: /^\/v1\/query/ });
+      expect((await run(at(24), 'run')).exitCode).toBe(0);
+      const stale = await run(at(72), 'run');
+      expect(stale.exitCode).toBe(12);
+      expect((await run(at(80), 'run')).exitCode).toBe(12);
+      expect((await run(at(97), 'run')).exitCode).toBe(12);
+
+      const alerts = receiver.requests.map((request) => request.json as { kind: string; key: string; title: string });
+      expect(alerts.map((alert) => alert.key)).toEqual(['channel-stale:osv', 'channel-stale:osv']);
+      expect(alerts[0]!.title).toMatch(/^Channel osv has had no successful poll since 2026-12-04T00:00/);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -34,6 +34,7 @@ const vulnerability = (severity: AssessedVulnerability['severity'], fixedIn: str
   aliases: [],
   summary: null,
   severity,
+  vectors: [],
   fixedIn: requireVersion(fixedIn),
   deadline: { severity: severity ?? 'high', startsAt: new Date('2026-12-01T10:00:00Z'), dueAt: new Date('2026-12-08T10:00:00Z'), status: { daysLeft: 5, overdue: false, text: 'due in 5 days' } },
 });

@@ -1,0 +1,11 @@
+import { copyFile } from 'node:fs/promises';
+import { addNodesBySql } from './seed-db.js';
+import { startFromTemplate } from './downtime.js';
+const dir = '/tmp/bench-dev';
+const size = 10000;
+await copyFile(`${dir}/nodes-100.sqlite`, `${dir}/n${size}.sqlite`);
+addNodesBySql(`${dir}/n${size}.sqlite`, size - 100);
+const t = Date.now();
+const hs = await startFromTemplate(`${dir}/n${size}.sqlite`);
+console.log(size, 'healthy after', Date.now() - t);
+await hs.dispose();
