@@ -1,4 +1,5 @@
 import { policyFor } from '../config/policy.js';
+import type { EffectivePolicy } from '../decide/policy/resolve.js';
 import type { Severity } from '../judge/cvss/index.js';
 import { assessVulnerabilities, type VulnerabilityAssessment } from '../decide/vulnerabilities.js';
 import { formatVersion, type Version } from '../judge/version.js';
@@ -34,22 +35,30 @@ export interface ExposureSummary {
 }
 
 /**
- * Judges the exposure of one version. With an instance name, deadlines come from the instance's
- * policy and are recorded the first time, so they never move afterwards; without one (a version
- * from the command line) they are computed from the default policy and not recorded.
+ * Judges one version under the policy of `instance` (the top-level policy without one) at `at`.
+ * With `record`, each deadline is stored the first time it is computed and read back afterwards,
+ * so it never moves.
  */
-export function exposureFor(runtime: Runtime, intel: Intel, version: Version, instance: string | null): ExposureSummary {
-  const policy = policyFor(runtime.config, instance ?? undefined);
+export function assessFor(runtime: Runtime, intel: Intel, version: Version, options: { instance: string | null; at: Date; record: boolean }): { policy: EffectivePolicy; assessment: VulnerabilityAssessment } {
+  const policy = policyFor(runtime.config, options.instance ?? undefined);
   const assessment = assessVulnerabilities({
     version,
     records: intel.records,
     releases: intel.list.releases,
     firstFixedTags: intel.firstFixedTags,
     windows: policy.deadlines,
-    now: runtime.clock.now(),
-    store: instance ? { instance, deadlines: new DeadlineRepository(runtime.db) } : undefined,
+    now: options.at,
+    store: options.record && options.instance ? { instance: options.instance, deadlines: new DeadlineRepository(runtime.db) } : undefined,
   });
-  return summarise(assessment);
+  return { policy, assessment };
+}
+
+/**
+ * Judges the exposure of one version now. An instance's deadlines are recorded; those of a
+ * version from the command line are computed from the top-level policy and not recorded.
+ */
+export function exposureFor(runtime: Runtime, intel: Intel, version: Version, instance: string | null): ExposureSummary {
+  return summarise(assessFor(runtime, intel, version, { instance, at: runtime.clock.now(), record: true }).assessment);
 }
 
 function summarise(assessment: VulnerabilityAssessment): ExposureSummary {

@@ -1,12 +1,10 @@
-import { policyFor } from '../config/policy.js';
 import { planInstance, stamp, type InstancePlan } from '../decide/policy/decide.js';
-import { assessVulnerabilities } from '../decide/vulnerabilities.js';
 import { UsageError } from '../errors.js';
-import { formatVersion } from '../judge/version.js';
+import { formatVersion, type Version } from '../judge/version.js';
 import { ApprovalRepository } from '../store/approvals.js';
-import { DeadlineRepository } from '../store/deadlines.js';
 import type { Runtime } from './context.js';
 import { requireInstances } from './backups.js';
+import { assessFor } from './exposure.js';
 import { gatherIntel, instanceVersion, type Intel } from './intel.js';
 import { renderTable } from './table.js';
 
@@ -48,7 +46,6 @@ export async function buildPlanReport(runtime: Runtime, options: { instances: st
   requireInstances(runtime, options.instances);
   const names = options.instances.length ? options.instances : [...runtime.config.instances.keys()];
   const intel = options.intel ?? (await gatherIntel(runtime, options.offline));
-  const deadlines = new DeadlineRepository(runtime.db);
   const approvals = new ApprovalRepository(runtime.db);
   const recordDeadlines = options.at.getTime() === runtime.clock.now().getTime();
 
@@ -59,24 +56,15 @@ export async function buildPlanReport(runtime: Runtime, options: { instances: st
       entries.push({ name, running: null, action: 'error', target: null, path: [], level: null, fastTrack: null, window: null, notBefore: null, reason: found.detail, heldBack: [] });
       continue;
     }
-    entries.push(planEntry(name, planFor(runtime, intel, name, found.version, options.at, { deadlines: recordDeadlines ? deadlines : null, approvals })));
+    entries.push(planEntry(name, planFor(runtime, intel, name, found.version, options.at, { recordDeadlines, approvals })));
   }
   return { at: options.at.toISOString(), releases: intel.releasesDescription, instances: entries };
 }
 
-/** The plan of one instance whose version is known. */
-export function planFor(runtime: Runtime, intel: Intel, name: string, version: NonNullable<Awaited<ReturnType<typeof instanceVersion>>['version']>, at: Date, stores: { deadlines: DeadlineRepository | null; approvals: ApprovalRepository }): InstancePlan {
-  const policy = policyFor(runtime.config, name);
-  const assessment = assessVulnerabilities({
-    version,
-    records: intel.records,
-    releases: intel.list.releases,
-    firstFixedTags: intel.firstFixedTags,
-    windows: policy.deadlines,
-    now: at,
-    store: stores.deadlines ? { instance: name, deadlines: stores.deadlines } : undefined,
-  });
-  return planInstance({ current: version, releases: intel.list.releases, vulnerabilities: assessment.vulnerabilities, policy, approvals: stores.approvals.forInstance(name), now: at });
+/** Plans one instance whose version is known. */
+export function planFor(runtime: Runtime, intel: Intel, name: string, version: Version, at: Date, options: { recordDeadlines: boolean; approvals: ApprovalRepository }): InstancePlan {
+  const { policy, assessment } = assessFor(runtime, intel, version, { instance: name, at, record: options.recordDeadlines });
+  return planInstance({ current: version, releases: intel.list.releases, vulnerabilities: assessment.vulnerabilities, policy, approvals: options.approvals.forInstance(name), now: at });
 }
 
 function planEntry(name: string, plan: InstancePlan): PlanEntry {

@@ -1,18 +1,17 @@
 import { createInstance } from '../apply/instance.js';
 import { acquireInstanceLock, type InstanceLock } from '../apply/lock.js';
 import type { UpgradeResult } from '../apply/upgrade.js';
-import { policyFor } from '../config/policy.js';
 import { planInstance, type InstancePlan } from '../decide/policy/decide.js';
-import { assessVulnerabilities, type AssessedVulnerability } from '../decide/vulnerabilities.js';
+import type { AssessedVulnerability } from '../decide/vulnerabilities.js';
 import { HeadsupError } from '../errors.js';
 import { formatVersion, isStable } from '../judge/version.js';
 import { ApprovalRepository } from '../store/approvals.js';
-import { DeadlineRepository } from '../store/deadlines.js';
 import { EventRepository } from '../store/events.js';
 import { FailedTargetRepository, SeenItemsRepository } from '../store/seen.js';
 import { AlertDispatcher, AlertLogRepository, buildNotifiers, type Alert, type DispatchResult } from '../tell/index.js';
 import type { Runtime } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { assessFor } from './exposure.js';
 import { gatherIntel, instanceVersion, type Intel } from './intel.js';
 import { recoverUnfinishedHops } from './recover.js';
 import { consoleReporter, executeUpgrade, renderUpgradeResult } from './upgrade.js';
@@ -83,7 +82,6 @@ async function runLocked(runtime: Runtime, options: RunOptions): Promise<RunRepo
     if (result.outcome === 'needs-person') alerts.push(needsPerson(result.instance ?? '', `recovery of an interrupted hop needs a person: ${result.detail}`, now));
   }
 
-  const deadlines = new DeadlineRepository(runtime.db);
   const approvals = new ApprovalRepository(runtime.db);
   const failedTargets = new FailedTargetRepository(runtime.db);
   const outcomes: RunInstanceOutcome[] = [];
@@ -95,8 +93,7 @@ async function runLocked(runtime: Runtime, options: RunOptions): Promise<RunRepo
       continue;
     }
 
-    const policy = policyFor(runtime.config, name);
-    const assessment = assessVulnerabilities({ version: found.version, records: intel.records, releases: intel.list.releases, firstFixedTags: intel.firstFixedTags, windows: policy.deadlines, now, store: { instance: name, deadlines } });
+    const { policy, assessment } = assessFor(runtime, intel, found.version, { instance: name, at: now, record: true });
     alerts.push(...deadlineAlerts(name, assessment.vulnerabilities, policy.deadlines, now));
     const plan = planInstance({ current: found.version, releases: intel.list.releases, vulnerabilities: assessment.vulnerabilities, policy, approvals: approvals.forInstance(name), now });
     events.append({ at: now, instance: name, kind: 'plan', message: `${plan.action}: ${plan.reason}`, data: { action: plan.action, target: plan.target ? formatVersion(plan.target) : null, notBefore: plan.notBefore?.toISOString() ?? null } });
