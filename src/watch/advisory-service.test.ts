@@ -1,13 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { advisoryJson, AdvisoriesRoute } from '../../test/fixture/advisories-route.js';
-import { TestClock } from '../../test/fixture/clock.js';
-import { GitHubFixtureServer } from '../../test/fixture/github-server.js';
-import { captureLogger } from '../../test/fixture/log-capture.js';
+import { channelTestKit, startFixtureServer } from '../../test/fixture/channel-test-kit.js';
+import type { GitHubFixtureServer } from '../../test/fixture/github-server.js';
 import { OsvRoute } from '../../test/fixture/osv-route.js';
 import { loadSecurityCatalog } from '../judge/catalog/index.js';
-import { fetchHttpClient } from '../platform/http.js';
-import { ChannelStateRepository } from '../store/channel-state.js';
-import { openStateDatabase } from '../store/database.js';
 import { loadAdvisories, type AdvisoryChannel, type LoadAdvisoriesOptions } from './advisory-service.js';
 import { GitHubAdvisoriesChannel } from './github-advisories/channel.js';
 import { OsvChannel } from './osv/channel.js';
@@ -17,12 +13,7 @@ let osvRoute: OsvRoute;
 let advisoriesRoute: AdvisoriesRoute;
 
 beforeEach(async () => {
-  server = new GitHubFixtureServer();
-  osvRoute = new OsvRoute();
-  advisoriesRoute = new AdvisoriesRoute(server);
-  server.addRoute(osvRoute);
-  server.addRoute(advisoriesRoute);
-  await server.start();
+  ({ server, routes: [osvRoute, advisoriesRoute] } = await startFixtureServer((server) => [new OsvRoute(), new AdvisoriesRoute(server)] as const));
 });
 
 afterEach(async () => {
@@ -30,10 +21,8 @@ afterEach(async () => {
 });
 
 function setup() {
-  const clock = new TestClock();
-  const log = captureLogger();
-  const state = new ChannelStateRepository(openStateDatabase(':memory:'));
-  const common = { http: fetchHttpClient, clock, logger: log.logger, state, maxRetries: 0 };
+  const { clock, log, state, dependencies } = channelTestKit();
+  const common = { ...dependencies, maxRetries: 0 };
   const osv = new OsvChannel({ baseUrl: server.url, ...common });
   const github = new GitHubAdvisoriesChannel({ apiUrl: server.url, ...common });
   const options: LoadAdvisoriesOptions = { channels: [osv, github], state, clock, logger: log.logger };

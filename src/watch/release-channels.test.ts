@@ -1,11 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtomRoute } from '../../test/fixture/atom-route.js';
-import { TestClock } from '../../test/fixture/clock.js';
-import { GitHubFixtureServer } from '../../test/fixture/github-server.js';
+import { channelTestKit, startFixtureServer } from '../../test/fixture/channel-test-kit.js';
+import type { GitHubFixtureServer } from '../../test/fixture/github-server.js';
 import { captureLogger } from '../../test/fixture/log-capture.js';
-import { fetchHttpClient } from '../platform/http.js';
-import { ChannelStateRepository } from '../store/channel-state.js';
-import { openStateDatabase } from '../store/database.js';
 import { GitHubAtomChannel } from './github-atom/channel.js';
 import { GitHubReleasesChannel } from './github-releases/channel.js';
 import { compareLists, loadReleasesRedundant, type RedundantReleaseList } from './release-channels.js';
@@ -19,10 +16,7 @@ let route: AtomRoute;
 let host: string;
 
 beforeEach(async () => {
-  server = new GitHubFixtureServer();
-  route = new AtomRoute(server);
-  server.addRoute(route);
-  await server.start();
+  ({ server, routes: route } = await startFixtureServer((server) => new AtomRoute(server)));
   host = new URL(server.url).host;
 });
 
@@ -32,12 +26,9 @@ afterEach(async () => {
 
 /** Both channels pointed at the fixture, sharing one clock, state database and logger. */
 function setup() {
-  const clock = new TestClock();
-  const log = captureLogger();
-  const state = new ChannelStateRepository(openStateDatabase(':memory:'));
-  const common = { http: fetchHttpClient, clock, logger: log.logger, state };
-  const primary = new GitHubReleasesChannel({ baseUrl: server.url, ...common });
-  const secondary = new GitHubAtomChannel({ webUrl: server.url, ...common });
+  const { clock, log, state, dependencies } = channelTestKit();
+  const primary = new GitHubReleasesChannel({ baseUrl: server.url, ...dependencies });
+  const secondary = new GitHubAtomChannel({ webUrl: server.url, ...dependencies });
   const load = (offline = false) => loadReleasesRedundant({ primary, secondary, state, clock, logger: log.logger, offline });
   return { clock, log, state, load };
 }

@@ -1,23 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { advisoryJson, AdvisoriesRoute, ghsaWp76Advisory } from '../../../test/fixture/advisories-route.js';
-import { TestClock } from '../../../test/fixture/clock.js';
-import { GitHubFixtureServer } from '../../../test/fixture/github-server.js';
-import { captureLogger } from '../../../test/fixture/log-capture.js';
-import { fetchHttpClient } from '../../platform/http.js';
-import { ChannelStateRepository } from '../../store/channel-state.js';
-import { openStateDatabase } from '../../store/database.js';
+import { channelTestKit, rejection, startFixtureServer } from '../../../test/fixture/channel-test-kit.js';
+import type { GitHubFixtureServer } from '../../../test/fixture/github-server.js';
 import { loadAdvisories } from '../advisory-service.js';
-import { ChannelError } from '../release.js';
 import { GitHubAdvisoriesChannel, type GitHubAdvisoriesOptions } from './channel.js';
 
 let server: GitHubFixtureServer;
 let route: AdvisoriesRoute;
 
 beforeEach(async () => {
-  server = new GitHubFixtureServer();
-  route = new AdvisoriesRoute(server);
-  server.addRoute(route);
-  await server.start();
+  ({ server, routes: route } = await startFixtureServer((server) => new AdvisoriesRoute(server)));
 });
 
 afterEach(async () => {
@@ -25,24 +17,13 @@ afterEach(async () => {
 });
 
 function setup(options: Partial<GitHubAdvisoriesOptions> = {}) {
-  const clock = new TestClock();
-  const log = captureLogger();
-  const state = new ChannelStateRepository(openStateDatabase(':memory:'));
-  const channel = new GitHubAdvisoriesChannel({ apiUrl: server.url, http: fetchHttpClient, clock, logger: log.logger, state, ...options });
+  const { clock, log, state, dependencies } = channelTestKit();
+  const channel = new GitHubAdvisoriesChannel({ apiUrl: server.url, ...dependencies, ...options });
   return { channel, clock, log, state };
 }
 
 function advisoryRequests() {
   return server.requests.filter((request) => request.path.startsWith('/advisories'));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ChannelError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ChannelError);
-  return error as ChannelError;
 }
 
 describe('GitHubAdvisoriesChannel', () => {
@@ -120,11 +101,8 @@ describe('GitHubAdvisoriesChannel', () => {
 
   it('refuses a next link to another origin', async () => {
     await server.close();
-    server = new GitHubFixtureServer();
-    route = new AdvisoriesRoute(server, { linkOrigin: 'http://127.0.0.1:1' });
+    ({ server, routes: route } = await startFixtureServer((server) => new AdvisoriesRoute(server, { linkOrigin: 'http://127.0.0.1:1' })));
     route.add(advisoryJson({ ghsaId: 'GHSA-0001-aaaa-bbbb', range: '< 0.26.0' }));
-    server.addRoute(route);
-    await server.start();
     const { channel } = setup({ perPage: 1, token: 'ghp_secret' });
 
     const error = await rejection(channel.fetchAdvisories());

@@ -1,43 +1,32 @@
 import { HEADSCALE_PACKAGE } from '../../judge/catalog/index.js';
 import type { OsvRecord } from '../../judge/osv/types.js';
-import type { Clock } from '../../platform/clock.js';
-import type { HttpClient } from '../../platform/http.js';
-import type { Logger } from '../../platform/logger.js';
-import type { ChannelStateRepository } from '../../store/channel-state.js';
 import type { AdvisoryChannel } from '../advisory-service.js';
-import { nextPageUrl } from '../github-releases/link.js';
-import { JsonApiClient, type JsonResponse } from '../http/client.js';
+import {
+  DEFAULT_TOKEN_SOURCE,
+  readableStoredEtag,
+  recordingFailure,
+  requestSettings,
+  type ChannelDependencies,
+  type GitHubTokenOptions,
+} from '../channel-options.js';
+import { JsonApiClient } from '../http/client.js';
 import { gitHubHeaders, gitHubTokenHints } from '../http/github.js';
+import { readLinkedPages } from '../http/link-pages.js';
 import type { ServiceHints } from '../http/responses.js';
 import { deserializeAdvisories, serializeAdvisories } from '../osv/stored.js';
 import { ChannelError } from '../release.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry.js';
 import { AdvisoryConversionError, advisoryToOsv } from './convert.js';
 import { advisoryPageSchema, advisorySchema, type GitHubAdvisory } from './schema.js';
 
-export interface GitHubAdvisoriesOptions {
+export interface GitHubAdvisoriesOptions extends ChannelDependencies, GitHubTokenOptions {
   /** REST API root; default `https://api.github.com`. */
   apiUrl?: string;
   /** The Go module to list advisories for; default `github.com/juanfont/headscale`. */
   packageName?: string;
-  /** A token the caller read from the environment; never logged or put in messages. */
-  token?: string;
-  /** The origin of the token for hints; default "the environment variable named by channels.github.token_env". */
-  tokenSource?: string;
-  http: HttpClient;
-  clock: Clock;
-  logger: Logger;
-  state: ChannelStateRepository;
-  /** Bound of each request in milliseconds, body included. */
-  timeoutMs?: number;
-  /** Retries after a failed request; default 3. */
-  maxRetries?: number;
   /** Advisories per page, 1 to 100 (GitHub's maximum); default 100. */
   perPage?: number;
   /** Pages read before the list counts as invalid; default 10. */
   maxPages?: number;
-  /** Backoff settings; `maxRetries` overrides its field. */
-  retryPolicy?: RetryPolicy;
 }
 
 /**
@@ -69,18 +58,12 @@ export class GitHubAdvisoriesChannel implements AdvisoryChannel {
     this.origin = new URL(apiUrl).origin;
     this.maxPages = options.maxPages ?? 10;
 
-    const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    const tokenSource = options.tokenSource ?? 'the environment variable named by channels.github.token_env';
     this.client = new JsonApiClient({
       channel: this.id,
       requestName: 'GitHub advisories request',
       headers: gitHubHeaders(options.token),
-      hints: advisoryHints(Boolean(options.token), tokenSource),
-      http: options.http,
-      clock: options.clock,
-      logger: options.logger,
-      timeoutMs: options.timeoutMs,
-      retryPolicy: { ...retryPolicy, maxRetries: options.maxRetries ?? retryPolicy.maxRetries },
+      hints: advisoryHints(Boolean(options.token), options.tokenSource ?? DEFAULT_TOKEN_SOURCE),
+      ...requestSettings(options),
     });
   }
 
@@ -90,37 +73,27 @@ export class GitHubAdvisoriesChannel implements AdvisoryChannel {
    * the list cannot be read or an advisory cannot be converted.
    */
   async fetchAdvisories(): Promise<OsvRecord[] | null> {
-    try {
-      return await this.fetchAllPages();
-    } catch (error) {
-      this.options.state.recordFailure(this.id, this.options.clock.now(), (error as Error).message);
-      throw error;
-    }
+    return recordingFailure(this.id, this.options, () => this.fetchAllPages());
   }
 
   private async fetchAllPages(): Promise<OsvRecord[] | null> {
-    const first = await this.client.request({ url: this.firstPageUrl, etag: this.storedEtag() });
-    if (first.status === 304) {
+    const records = new Map<string, OsvRecord>();
+    const read = await readLinkedPages({
+      channel: this.id,
+      firstPageUrl: this.firstPageUrl,
+      etag: this.storedEtag(),
+      maxPages: this.maxPages,
+      listName: `the advisory list from ${new URL(this.origin).host}`,
+      get: (url, etag) => this.client.request({ url, etag }),
+      addPage: (json, pageNumber) => this.addPage(records, json, pageNumber),
+    });
+    if (!read) {
       this.options.state.recordSuccess(this.id, this.options.clock.now());
       return null;
     }
 
-    const records = new Map<string, OsvRecord>();
-    let page: Extract<JsonResponse, { status: 200 }> = first;
-    for (let pageNumber = 1; ; pageNumber++) {
-      this.addPage(records, page.json, pageNumber);
-
-      const next = nextPageUrl(page.link, this.firstPageUrl);
-      if (!next) break;
-      this.checkNextPage(next, pageNumber);
-
-      const response = await this.client.request({ url: next });
-      if (response.status === 304) throw this.invalid(`${next} returned 304 to a request without If-None-Match`);
-      page = response;
-    }
-
     const list = [...records.values()];
-    this.options.state.recordSuccess(this.id, this.options.clock.now(), { etag: first.etag, data: serializeAdvisories(list) });
+    this.options.state.recordSuccess(this.id, this.options.clock.now(), { etag: read.etag, data: serializeAdvisories(list) });
     return list;
   }
 
@@ -150,24 +123,8 @@ export class GitHubAdvisoriesChannel implements AdvisoryChannel {
     }
   }
 
-  /** Stops runaway pagination, and keeps the token from being sent to another host by a forged link. */
-  private checkNextPage(next: string, pageNumber: number): void {
-    if (new URL(next).origin !== this.origin) throw this.invalid(`the next-page link leads away from ${this.origin}: ${next}`);
-    if (pageNumber >= this.maxPages) throw this.invalid(`the advisory list from ${new URL(this.origin).host} has more than ${this.maxPages} pages`);
-  }
-
-  /** The stored ETag, but only while the stored list is readable: a 304 must have a list to fall back on. */
   private storedEtag(): string | null {
-    const stored = this.options.state.get(this.id);
-    if (!stored?.etag || !stored.data) return null;
-
-    try {
-      deserializeAdvisories(stored.data);
-      return stored.etag;
-    } catch (error) {
-      this.options.logger.warn({ channel: this.id, err: error }, 'ignoring unreadable stored advisories');
-      return null;
-    }
+    return readableStoredEtag(this.id, this.options, deserializeAdvisories, 'ignoring unreadable stored advisories');
   }
 
   private invalid(message: string): ChannelError {

@@ -1,15 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtomRoute } from '../../../test/fixture/atom-route.js';
-import { TestClock } from '../../../test/fixture/clock.js';
+import { channelTestKit, rejection, startFixtureServer } from '../../../test/fixture/channel-test-kit.js';
 import { GitHubFixtureServer } from '../../../test/fixture/github-server.js';
-import { captureLogger } from '../../../test/fixture/log-capture.js';
-import { fetchHttpClient, type HttpClient } from '../../platform/http.js';
+import type { HttpClient } from '../../platform/http.js';
 import { silentLogger } from '../../platform/logger.js';
-import { ChannelStateRepository } from '../../store/channel-state.js';
-import { openStateDatabase } from '../../store/database.js';
 import { deserializeReleases } from '../github-releases/stored.js';
-import { ChannelError, type Release } from '../release.js';
+import type { Release } from '../release.js';
 import { GitHubAtomChannel, type GitHubAtomOptions } from './channel.js';
 
 /** The ten newest tags of the real history, newest first; v0.28-fix is a tag but not a release. */
@@ -30,10 +27,7 @@ let server: GitHubFixtureServer;
 let route: AtomRoute;
 
 beforeEach(async () => {
-  server = new GitHubFixtureServer();
-  route = new AtomRoute(server);
-  server.addRoute(route);
-  await server.start();
+  ({ server, routes: route } = await startFixtureServer((server) => new AtomRoute(server)));
 });
 
 afterEach(async () => {
@@ -41,10 +35,8 @@ afterEach(async () => {
 });
 
 function atomFor(options: Partial<GitHubAtomOptions> = {}) {
-  const clock = new TestClock();
-  const log = captureLogger();
-  const state = new ChannelStateRepository(openStateDatabase(':memory:'));
-  const channel = new GitHubAtomChannel({ webUrl: server.url, http: fetchHttpClient, clock, logger: log.logger, state, ...options });
+  const { clock, log, state, dependencies } = channelTestKit();
+  const channel = new GitHubAtomChannel({ webUrl: server.url, ...dependencies, ...options });
   return { channel, clock, log, state };
 }
 
@@ -54,15 +46,6 @@ function feedRequests() {
 
 function tags(releases: readonly Release[] | null): string[] {
   return (releases ?? []).map((release) => release.tag);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ChannelError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ChannelError);
-  return error as ChannelError;
 }
 
 describe('GitHubAtomChannel', () => {
@@ -251,8 +234,7 @@ describe('GitHubAtomChannel failures', () => {
         throw new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND github.com'), { code: 'ENOTFOUND' }) });
       },
     };
-    const state = new ChannelStateRepository(openStateDatabase(':memory:'));
-    const channel = new GitHubAtomChannel({ http: unresolvable, clock: new TestClock(), logger: silentLogger(), state });
+    const channel = new GitHubAtomChannel({ ...channelTestKit().dependencies, http: unresolvable, logger: silentLogger() });
 
     const error = await rejection(channel.fetchReleases());
 

@@ -1,28 +1,14 @@
-import type { Clock } from '../../platform/clock.js';
-import type { HttpClient } from '../../platform/http.js';
-import type { Logger } from '../../platform/logger.js';
-import type { ChannelStateRepository } from '../../store/channel-state.js';
+import { readableStoredEtag, recordingFailure, requestSettings, type ChannelDependencies } from '../channel-options.js';
 import { deserializeReleases, serializeReleases } from '../github-releases/stored.js';
 import { ChannelError, type Release, type ReleaseChannel } from '../release.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry.js';
 import { FeedClient } from './client.js';
 import { parseAtomFeed } from './feed.js';
 
-export interface GitHubAtomOptions {
+export interface GitHubAtomOptions extends ChannelDependencies {
   /** GitHub's web root, which serves the feed; default `https://github.com`. */
   webUrl?: string;
   /** `owner/name`; default `juanfont/headscale`. */
   repository?: string;
-  http: HttpClient;
-  clock: Clock;
-  logger: Logger;
-  state: ChannelStateRepository;
-  /** Bound of each request in milliseconds, body included. */
-  timeoutMs?: number;
-  /** Retries after a failed request; default 3. */
-  maxRetries?: number;
-  /** Backoff settings; `maxRetries` overrides its field. */
-  retryPolicy?: RetryPolicy;
 }
 
 /**
@@ -51,16 +37,7 @@ export class GitHubAtomChannel implements ReleaseChannel {
     }
 
     this.feedUrl = `${webUrl}/${repository}/releases.atom`;
-    const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    this.client = new FeedClient({
-      channel: this.id,
-      repository,
-      http: options.http,
-      clock: options.clock,
-      logger: options.logger,
-      timeoutMs: options.timeoutMs,
-      retryPolicy: { ...retryPolicy, maxRetries: options.maxRetries ?? retryPolicy.maxRetries },
-    });
+    this.client = new FeedClient({ channel: this.id, repository, ...requestSettings(options) });
   }
 
   /**
@@ -68,12 +45,7 @@ export class GitHubAtomChannel implements ReleaseChannel {
    * unchanged (HTTP 304). Records a failure and throws ChannelError when the feed cannot be read.
    */
   async fetchReleases(): Promise<Release[] | null> {
-    try {
-      return await this.fetchFeed();
-    } catch (error) {
-      if (error instanceof ChannelError) this.options.state.recordFailure(this.id, this.options.clock.now(), error.message);
-      throw error;
-    }
+    return recordingFailure(this.id, this.options, () => this.fetchFeed(), (error) => error instanceof ChannelError);
   }
 
   private async fetchFeed(): Promise<Release[] | null> {
@@ -92,17 +64,7 @@ export class GitHubAtomChannel implements ReleaseChannel {
     return parsed.releases;
   }
 
-  /** The stored ETag, but only while the stored list is readable: a 304 must have a list to fall back on. */
   private storedEtag(): string | null {
-    const stored = this.options.state.get(this.id);
-    if (!stored?.etag || !stored.data) return null;
-
-    try {
-      deserializeReleases(stored.data);
-      return stored.etag;
-    } catch (error) {
-      this.options.logger.warn({ channel: this.id, err: error }, 'ignoring unreadable stored feed releases');
-      return null;
-    }
+    return readableStoredEtag(this.id, this.options, deserializeReleases, 'ignoring unreadable stored feed releases');
   }
 }

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rejection } from '../../../test/fixture/channel-test-kit.js';
 import { GitHubFixtureServer } from '../../../test/fixture/github-server.js';
 import { channelFor } from '../../../test/fixture/setup.js';
 import { compareVersions } from '../../judge/version.js';
-import { ChannelError, type Release } from '../release.js';
+import type { Release } from '../release.js';
 import { deserializeReleases } from './stored.js';
 
 /** Real history: 95 release tags plus 16 tags that are not releases, all listed by the fixture. */
@@ -23,15 +24,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ChannelError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ChannelError);
-  return error as ChannelError;
-}
 
 function tags(releases: readonly Release[] | null): string[] {
   return (releases ?? []).map((release) => release.tag);

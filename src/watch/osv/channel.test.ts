@@ -1,13 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestClock } from '../../../test/fixture/clock.js';
-import { GitHubFixtureServer } from '../../../test/fixture/github-server.js';
-import { captureLogger } from '../../../test/fixture/log-capture.js';
+import { channelTestKit, rejection, startFixtureServer } from '../../../test/fixture/channel-test-kit.js';
+import type { GitHubFixtureServer } from '../../../test/fixture/github-server.js';
 import { ghsaWp76Record, OsvRoute, type OsvRecordJson } from '../../../test/fixture/osv-route.js';
-import { fetchHttpClient } from '../../platform/http.js';
-import { ChannelStateRepository } from '../../store/channel-state.js';
-import { openStateDatabase } from '../../store/database.js';
 import { loadAdvisories } from '../advisory-service.js';
-import { ChannelError } from '../release.js';
 import { OsvChannel, type OsvChannelOptions } from './channel.js';
 import { deserializeAdvisories } from './stored.js';
 
@@ -15,10 +10,7 @@ let server: GitHubFixtureServer;
 let route: OsvRoute;
 
 beforeEach(async () => {
-  server = new GitHubFixtureServer();
-  route = new OsvRoute();
-  server.addRoute(route);
-  await server.start();
+  ({ server, routes: route } = await startFixtureServer(() => new OsvRoute()));
 });
 
 afterEach(async () => {
@@ -26,10 +18,8 @@ afterEach(async () => {
 });
 
 function setup(options: Partial<OsvChannelOptions> = {}) {
-  const clock = new TestClock();
-  const log = captureLogger();
-  const state = new ChannelStateRepository(openStateDatabase(':memory:'));
-  const channel = new OsvChannel({ baseUrl: server.url, http: fetchHttpClient, clock, logger: log.logger, state, ...options });
+  const { clock, log, state, dependencies } = channelTestKit();
+  const channel = new OsvChannel({ baseUrl: server.url, ...dependencies, ...options });
   return { channel, clock, log, state };
 }
 
@@ -39,15 +29,6 @@ function synthetic(id: string): OsvRecordJson {
     modified: '2025-01-01T00:00:00Z',
     affected: [{ package: { ecosystem: 'Go', name: 'github.com/juanfont/headscale' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '0.26.0' }] }] }],
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ChannelError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ChannelError);
-  return error as ChannelError;
 }
 
 describe('OsvChannel', () => {

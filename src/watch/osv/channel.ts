@@ -1,35 +1,21 @@
 import { z } from 'zod';
 import { HEADSCALE_PACKAGE } from '../../judge/catalog/index.js';
 import type { OsvRecord } from '../../judge/osv/types.js';
-import type { Clock } from '../../platform/clock.js';
-import type { HttpClient } from '../../platform/http.js';
-import type { Logger } from '../../platform/logger.js';
-import type { ChannelStateRepository } from '../../store/channel-state.js';
 import type { AdvisoryChannel } from '../advisory-service.js';
+import { recordingFailure, requestSettings, type ChannelDependencies } from '../channel-options.js';
 import { JsonApiClient } from '../http/client.js';
 import type { ServiceHints } from '../http/responses.js';
 import { ChannelError } from '../release.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry.js';
 import { parseOsvRecords } from './schema.js';
 import { serializeAdvisories } from './stored.js';
 
-export interface OsvChannelOptions {
+export interface OsvChannelOptions extends ChannelDependencies {
   /** API root; default `https://api.osv.dev`. */
   baseUrl?: string;
   /** The Go module to query; default `github.com/juanfont/headscale`. */
   packageName?: string;
-  http: HttpClient;
-  clock: Clock;
-  logger: Logger;
-  state: ChannelStateRepository;
-  /** Bound of each request in milliseconds, body included. */
-  timeoutMs?: number;
-  /** Retries after a failed request; default 3. */
-  maxRetries?: number;
   /** Pages read before the result counts as invalid; default 10. osv.dev starts paging above 1,000 records. */
   maxPages?: number;
-  /** Backoff settings; `maxRetries` overrides its field. */
-  retryPolicy?: RetryPolicy;
 }
 
 /** One page of `POST /v1/query`; osv.dev returns `{}` when no record matches. */
@@ -62,17 +48,12 @@ export class OsvChannel implements AdvisoryChannel {
     this.packageName = options.packageName ?? HEADSCALE_PACKAGE;
     this.maxPages = options.maxPages ?? 10;
 
-    const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.client = new JsonApiClient({
       channel: this.id,
       requestName: 'OSV query',
       headers: { Accept: 'application/json', 'User-Agent': 'headsup' },
       hints: osvHints(),
-      http: options.http,
-      clock: options.clock,
-      logger: options.logger,
-      timeoutMs: options.timeoutMs,
-      retryPolicy: { ...retryPolicy, maxRetries: options.maxRetries ?? retryPolicy.maxRetries },
+      ...requestSettings(options),
     });
   }
 
@@ -81,12 +62,7 @@ export class OsvChannel implements AdvisoryChannel {
    * be revalidated. Records a failure and throws ChannelError when the list cannot be read.
    */
   async fetchAdvisories(): Promise<OsvRecord[]> {
-    try {
-      return await this.fetchAllPages();
-    } catch (error) {
-      this.options.state.recordFailure(this.id, this.options.clock.now(), (error as Error).message);
-      throw error;
-    }
+    return recordingFailure(this.id, this.options, () => this.fetchAllPages());
   }
 
   private async fetchAllPages(): Promise<OsvRecord[]> {
