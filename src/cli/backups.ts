@@ -7,6 +7,7 @@ import { detectBinaryVersion } from '../apply/running-version.js';
 import { HeadsupError, UsageError } from '../errors.js';
 import { formatVersion } from '../judge/version.js';
 import { InstalledBinaryRepository } from '../store/installed-binaries.js';
+import { FailedTargetRepository } from '../store/seen.js';
 import { applyContextOf, type Runtime } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { renderTable } from './table.js';
@@ -75,6 +76,12 @@ export async function runRollback(runtime: Runtime, name: string, options: { bac
   const result = await rollBackToBackup(context, instance, await readBackup(runtime.fs, chosen.dir), detected.version);
   if (result.outcome === 'committed') {
     write(`${name} runs ${chosen.fromVersion} again with the data of ${chosen.createdAt}. The state before the rollback is kept in ${result.backupDir}.`);
+    // A person rolled back from this version, so `headsup run` must not install it again on its own.
+    const left = formatVersion(detected.version);
+    if (left !== chosen.fromVersion) {
+      new FailedTargetRepository(runtime.db).record(name, left, runtime.clock.now());
+      write(`headsup run will not upgrade ${name} to ${left} again until it is approved again (\`headsup approve ${name} ${left} --reason "…"\`) or upgraded by hand.`);
+    }
     return ExitCode.Ok;
   }
   write(renderUpgradeResult({ instance: name, from: detected.version, target: result.hop.to, hops: [result], outcome: result.outcome === 'needs-person' ? 'needs-person' : 'rolled-back' }));

@@ -165,7 +165,7 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
     .option('--by <name>', 'who approves (default: the user running headsup)')
     .action(async (instance: string, version: string, options: { reason?: string; by?: string }) => {
       await withRuntime(async (runtime) => {
-        io.out(approveUpgrade(runtime, { instance, version, reason: options.reason, by: options.by }));
+        io.out(await approveUpgrade(runtime, { instance, version, reason: options.reason, by: options.by }));
       });
     });
 

@@ -1,7 +1,9 @@
 import { planInstance, stamp, type InstancePlan } from '../decide/policy/decide.js';
+import { parseInstant } from '../decide/policy/schema.js';
 import { UsageError } from '../errors.js';
 import { formatVersion, type Version } from '../judge/version.js';
 import { ApprovalRepository } from '../store/approvals.js';
+import { FailedTargetRepository, failedTargetsOf } from '../store/seen.js';
 import type { Runtime } from './context.js';
 import { requireInstances } from './backups.js';
 import { assessFor } from './exposure.js';
@@ -28,13 +30,11 @@ export interface PlanReport {
   instances: PlanEntry[];
 }
 
-/** Parses `--at`: an ISO 8601 time, or a date (midnight UTC). */
+/** Parses `--at`: a date (midnight UTC) or an ISO 8601 time with `Z` or an offset. */
 export function parseAt(value: string | undefined, now: Date): Date {
   if (value === undefined) return now;
-  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(parsed.getTime())) {
-    throw new UsageError(`--at "${value}" is not a time`, 'write it as 2026-12-05T02:30:00Z, 2026-12-05T03:30:00+01:00 or 2026-12-05');
-  }
+  const parsed = parseInstant(value);
+  if (!parsed) throw new UsageError(`--at "${value}" is not a time with a zone`, 'write it as 2026-12-05T02:30:00Z, 2026-12-05T03:30:00+01:00 or 2026-12-05 (midnight UTC)');
   return parsed;
 }
 
@@ -64,7 +64,16 @@ export async function buildPlanReport(runtime: Runtime, options: { instances: st
 /** Plans one instance whose version is known. */
 export function planFor(runtime: Runtime, intel: Intel, name: string, version: Version, at: Date, options: { recordDeadlines: boolean; approvals: ApprovalRepository }): InstancePlan {
   const { policy, assessment } = assessFor(runtime, intel, version, { instance: name, at, record: options.recordDeadlines });
-  return planInstance({ current: version, releases: intel.list.releases, vulnerabilities: assessment.vulnerabilities, policy, approvals: options.approvals.forInstance(name), now: at });
+  return planInstance({
+    instance: name,
+    current: version,
+    releases: intel.list.releases,
+    vulnerabilities: assessment.vulnerabilities,
+    policy,
+    approvals: options.approvals.forInstance(name),
+    failedTargets: failedTargetsOf(new FailedTargetRepository(runtime.db), name),
+    now: at,
+  });
 }
 
 function planEntry(name: string, plan: InstancePlan): PlanEntry {
@@ -83,7 +92,8 @@ function planEntry(name: string, plan: InstancePlan): PlanEntry {
   };
 }
 
-const ACTION_TEXT: Record<PlanEntry['action'], string> = {
+/** The actions of `plan` and `run` in words. */
+export const ACTION_TEXT: Record<PlanEntry['action'], string> = {
   'up-to-date': 'up to date',
   apply: 'upgrade now',
   'wait-window': 'waiting for window',

@@ -1,5 +1,5 @@
-import { formatDuration } from '../config/duration.js';
 import { policyFor } from '../config/policy.js';
+import { stamp } from '../decide/policy/decide.js';
 import type { EffectivePolicy } from '../decide/policy/resolve.js';
 import { describeWindow } from '../decide/schedule/index.js';
 import { formatVersion } from '../judge/version.js';
@@ -58,7 +58,7 @@ function policySection(policy: EffectivePolicy): string[] {
   const lines = [
     `- **Release channel:** ${policy.channel === 'stable' ? 'stable releases only' : 'stable releases and pre-releases (alpha, beta, rc)'}.`,
     `- **Approved automatically:** ${approve}; anything larger needs an approval.`,
-    `- **Minimum release age:** ${formatDuration(policy.minimumReleaseAgeMs)} after publication, so that a broken release can be withdrawn or fixed before it reaches us.`,
+    `- **Minimum release age:** ${humanDuration(policy.minimumReleaseAgeMs)} after publication, so that a broken release can be withdrawn or fixed before it reaches us.`,
     `- **Security fast track:** a release that fixes a known vulnerability of severity ${policy.fastTrack.minSeverity} or above (an unrated one counts as high) skips the minimum age, is approved automatically up to ${policy.fastTrack.autoApprove === 'none' ? 'no level' : `${policy.fastTrack.autoApprove} upgrades`}, and runs ${policy.fastTrack.window ? `in the ${policy.fastTrack.window.name} window` : 'at once'}.`,
     `- **Routine upgrades run:** ${policy.upgradeWindow ? `in the ${policy.upgradeWindow.name} window` : 'at any time (no maintenance window)'}.`,
     `- **Pinned version:** ${policy.pin ? `nothing above ${formatVersion(policy.pin)}` : 'none'}.`,
@@ -70,7 +70,7 @@ function policySection(policy: EffectivePolicy): string[] {
     '',
     '| Severity | Deadline |',
     '| --- | --- |',
-    ...(['critical', 'high', 'medium', 'low'] as const).map((severity) => `| ${severity} | ${formatDuration(policy.deadlines[severity])} |`),
+    ...(['critical', 'high', 'medium', 'low'] as const).map((severity) => `| ${severity} | ${humanDuration(policy.deadlines[severity])} |`),
     '',
     '### Maintenance windows',
     '',
@@ -79,11 +79,24 @@ function policySection(policy: EffectivePolicy): string[] {
   else lines.push(...policy.windows.map((window) => `- **${window.name}:** ${describeWindow({ cron: window.cron, durationMs: window.durationMs, timeZone: window.timeZone })} (cron \`${window.cronText}\`).`), '');
   lines.push('### Freezes', '');
   if (policy.freezes.length === 0) lines.push('None.', '');
-  else lines.push(...policy.freezes.map((freeze) => `- ${freeze.from.toISOString()} until ${freeze.to.toISOString()}: ${freeze.reason}. Nothing is upgraded, security fixes included.`), '');
+  else lines.push(...policy.freezes.map((freeze) => `- From ${stamp(freeze.from)} until ${stamp(freeze.to)}: ${freeze.reason}. Nothing is upgraded, security fixes included.`), '');
   return lines;
 }
 
 function differencesFrom(base: EffectivePolicy, policy: EffectivePolicy): string[] {
   const baseLines = new Set(policySection(base));
   return policySection(policy).filter((line) => line.startsWith('- ') && !baseLines.has(line)).map((line) => line.slice(2));
+}
+
+/** Writes a duration in words: "7 days", "12 hours", "90 minutes". */
+function humanDuration(ms: number): string {
+  const units: Array<[number, string]> = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [size, name] of units) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms === size ? '' : 's'}`;
+  }
+  return `${ms / 1000} seconds`;
 }

@@ -31,6 +31,11 @@ describe('policy in the config', () => {
     ['policy:\n  auto_approv: patch\n', 'auto_approv'],
     ['policy:\n  windows: { regular: { cron: "0 2 * * 8", duration: 2h } }\n  upgrade_window: regular\n', 'policy.windows.regular.cron'],
     ['policy:\n  upgrade_window: weekend\n', 'policy.upgrade_window names the window "weekend"'],
+    ['policy:\n  freezes: [{ from: 2027-01-04, to: 2026-12-20, reason: year-end }]\n', 'policy.freezes.0.to: the freeze ends (2026-12-20) before it starts (2027-01-04); swap from and to'],
+    ['policy:\n  freezes: [{ from: 2026-13-01, to: 2026-12-20, reason: x }]\n', 'policy.freezes.0.from: "2026-13-01" is not a valid date'],
+    ['policy:\n  freezes: [{ from: 2026-02-30, to: 2026-12-20, reason: x }]\n', '"2026-02-30" is not a valid date'],
+    ['policy:\n  windows: { regular: { cron: "0 2 * * 6", duration: 0m } }\n  upgrade_window: regular\n', 'shorter than one minute'],
+    ['policy:\n  windows: { regular: { cron: "0 2 * * 6", duration: 1h, timezone: Europe/Berln } }\n  upgrade_window: regular\n', 'use an IANA name such as Europe/Berlin'],
     [`environments:\n  staging:\n    policy: { minimum_release_age: soon }\n${INSTANCE}`, 'environments.staging.policy.minimum_release_age'],
   ])('rejects %j naming %s', async (config, expected) => {
     const run = setUp(config);
@@ -54,7 +59,8 @@ ${INSTANCE}`);
 
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('- **regular:** Saturdays at 02:00 Europe/Berlin for 2h (cron `0 2 * * 6`).');
-    expect(result.stdout).toContain('- 2026-12-20T00:00:00.000Z until 2027-01-05T00:00:00.000Z: year-end.');
+    expect(result.stdout).toContain('- From 2026-12-20 00:00 UTC until 2027-01-05 00:00 UTC: year-end.');
+    expect(result.stdout).toContain('| high | 7 days |');
     expect(result.stdout).toMatch(/### hs1 \(staging\)\n\nDiffers from the default policy:\n\n- \*\*Approved automatically:\*\* patch and minor upgrades/);
     expect(result.stdout).toContain('## Rollback procedure');
   });
@@ -68,11 +74,15 @@ ${INSTANCE}`);
     const result = await run('approve', 'hs1', 'v0.29.2', '--reason', 'tested in staging');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^Approved 0\.29\.2 for hs1 \(by alice, \d{4}-\d\d-\d\dT[\d:.]+Z\): tested in staging$/);
+
+    const unknown = await run('approve', 'hs1', '0.99.0', '--reason', 'typo');
+    expect(unknown.stdout).toContain('Note: 0.99.0 is not a known release (the newest known is 0.29.2); check for a typo.');
   });
 
   it('rejects a bad --at', async () => {
     const result = await setUp(INSTANCE)('plan', '--at', 'next saturday');
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('--at "next saturday" is not a time');
+    expect(result.stderr).toContain('--at "next saturday" is not a time with a zone');
+    expect((await setUp(INSTANCE)('plan', '--at', '2026-12-05 02:30')).stderr).toContain('is not a time with a zone');
   });
 });

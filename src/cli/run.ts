@@ -7,11 +7,12 @@ import { HeadsupError } from '../errors.js';
 import { formatVersion, isStable } from '../judge/version.js';
 import { ApprovalRepository } from '../store/approvals.js';
 import { EventRepository } from '../store/events.js';
-import { FailedTargetRepository, SeenItemsRepository } from '../store/seen.js';
-import { AlertDispatcher, AlertLogRepository, buildNotifiers, type Alert, type DispatchResult } from '../tell/index.js';
+import { FailedTargetRepository, failedTargetsOf, SeenItemsRepository } from '../store/seen.js';
+import { AlertDispatcher, AlertLogRepository, AlertOutbox, buildNotifiers, type Alert, type DispatchResult } from '../tell/index.js';
 import type { Runtime } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { assessFor } from './exposure.js';
+import { ACTION_TEXT } from './plan.js';
 import { gatherIntel, instanceVersion, type Intel } from './intel.js';
 import { recoverUnfinishedHops } from './recover.js';
 import { consoleReporter, executeUpgrade, renderUpgradeResult } from './upgrade.js';
@@ -67,9 +68,16 @@ async function runLocked(runtime: Runtime, options: RunOptions): Promise<RunRepo
   const notifiers = buildNotifiers(runtime.config.alerts, runtime.env, { http: runtime.http, clock: runtime.clock, logger: runtime.logger });
   const dispatcher = new AlertDispatcher({ notifiers, log: new AlertLogRepository(runtime.db), clock: runtime.clock, logger: runtime.logger, reminders: runtime.config.alerts.alert_reminders });
   const tally = { sent: 0, duplicates: 0, failed: 0 };
+  const outbox = new AlertOutbox(runtime.db);
+  // Queues the alerts, then sends everything queued, including alerts an earlier run failed to deliver.
   const send = async (alerts: Alert[]) => {
-    if (alerts.length === 0 || notifiers.length === 0) return;
-    count(tally, await dispatcher.dispatch(alerts));
+    if (notifiers.length === 0) return;
+    outbox.queue(alerts, runtime.clock.now());
+    const pending = outbox.pending(runtime.clock.now());
+    if (pending.length === 0) return;
+    const result = await dispatcher.dispatch(pending);
+    outbox.settle(result);
+    count(tally, result);
   };
 
   const recovered = await recoverUnfinishedHops(runtime, write);
@@ -95,7 +103,7 @@ async function runLocked(runtime: Runtime, options: RunOptions): Promise<RunRepo
 
     const { policy, assessment } = assessFor(runtime, intel, found.version, { instance: name, at: now, record: true });
     alerts.push(...deadlineAlerts(name, assessment.vulnerabilities, policy.deadlines, now));
-    const plan = planInstance({ current: found.version, releases: intel.list.releases, vulnerabilities: assessment.vulnerabilities, policy, approvals: approvals.forInstance(name), now });
+    const plan = planInstance({ instance: name, current: found.version, releases: intel.list.releases, vulnerabilities: assessment.vulnerabilities, policy, approvals: approvals.forInstance(name), failedTargets: failedTargetsOf(failedTargets, name), now });
     events.append({ at: now, instance: name, kind: 'plan', message: `${plan.action}: ${plan.reason}`, data: { action: plan.action, target: plan.target ? formatVersion(plan.target) : null, notBefore: plan.notBefore?.toISOString() ?? null } });
     write(`${name}: ${plan.reason}`);
 
@@ -104,15 +112,6 @@ async function runLocked(runtime: Runtime, options: RunOptions): Promise<RunRepo
     if (plan.action !== 'apply' || !plan.target) continue;
 
     const target = formatVersion(plan.target);
-    const failedAt = failedTargets.failedAt(name, target);
-    const approvedSince = failedAt && approvals.forInstance(name).some((approval) => approval.version.text === plan.target!.text && approval.at > failedAt);
-    if (failedAt && !approvedSince) {
-      outcome.action = 'blocked';
-      outcome.reason = `an unattended upgrade to ${target} failed at ${failedAt.toISOString()}; run \`headsup upgrade ${name} --to ${target}\` by hand once the cause is fixed, or approve ${target} again to let headsup run retry it`;
-      write(`${name}: ${outcome.reason}`);
-      events.append({ at: now, instance: name, kind: 'plan', message: outcome.reason });
-      continue;
-    }
 
     // Announce the upgrade before it starts, so that people hear of it even if this process dies.
     const startedAt = runtime.clock.now();
@@ -126,8 +125,6 @@ async function runLocked(runtime: Runtime, options: RunOptions): Promise<RunRepo
     );
     write(renderUpgradeResult(result));
     outcome.upgrade = { outcome: result.outcome, target };
-    if (result.outcome === 'upgraded' || result.outcome === 'up-to-date') failedTargets.clear(name, target);
-    else failedTargets.record(name, target, runtime.clock.now());
     alerts.push(upgradeAlert(upgradeKind(result), name, plan, result, startedAt));
   }
 
@@ -165,7 +162,7 @@ export function renderRunReport(report: RunReport): string {
   if (report.busy) return 'Another headsup run holds the run lock; this run did nothing. Pass --wait DURATION to wait for it.';
   const lines = [`Run at ${report.at}; releases from ${report.releases}.`];
   for (const item of report.instances) {
-    lines.push(`${item.name}: ${item.upgrade ? `upgrade to ${item.upgrade.target}: ${item.upgrade.outcome}` : item.action}`);
+    lines.push(`${item.name}: ${item.upgrade ? `upgrade to ${item.upgrade.target}: ${item.upgrade.outcome}` : ACTION_TEXT[item.action]}`);
   }
   if (report.staleChannels.length) lines.push(`Stale channels: ${report.staleChannels.join(', ')}; see headsup check.`);
   lines.push(`Alerts: ${report.alerts.sent} sent, ${report.alerts.duplicates} already sent before, ${report.alerts.failed} failed.`);

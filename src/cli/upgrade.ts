@@ -9,6 +9,7 @@ import { assessVersion } from '../decide/status.js';
 import { HeadsupError, UsageError } from '../errors.js';
 import { compareVersions, formatVersion, isStable, parseVersion, type Version } from '../judge/version.js';
 import { InstalledBinaryRepository } from '../store/installed-binaries.js';
+import { FailedTargetRepository } from '../store/seen.js';
 import { describeSource } from '../watch/release-service.js';
 import type { Release } from '../watch/release.js';
 import { applyContextOf, fetchReleaseList, type Runtime } from './context.js';
@@ -134,7 +135,14 @@ export async function executeUpgrade(
   reporter: ProgressReporter,
   options: { rehearse: boolean; applyConfigChanges: boolean },
 ): Promise<UpgradeResult> {
-  return applyUpgrade(applyContextOf(runtime, reporter), plan.instance, plan, plan.releases, options);
+  const result = await applyUpgrade(applyContextOf(runtime, reporter), plan.instance, plan, plan.releases, options);
+
+  // `headsup run` does not retry a target whose upgrade failed until someone approves it again.
+  const failures = new FailedTargetRepository(runtime.db);
+  const target = formatVersion(plan.target);
+  if (result.outcome === 'upgraded') failures.clear(plan.instance.name, target);
+  else if (result.outcome !== 'up-to-date') failures.record(plan.instance.name, target, runtime.clock.now());
+  return result;
 }
 
 const STATUS_MARKS = { done: 'ok  ', failed: 'FAIL', skipped: 'skip' } as const;

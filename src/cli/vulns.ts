@@ -84,7 +84,9 @@ export function renderVulnsReport(report: VulnsReport): string {
     for (const vulnerability of instance.vulnerabilities) rows.push([instance.name, instance.version ?? '-', ...vulnerabilityCells(vulnerability)]);
   }
   lines.push(renderTable(['INSTANCE', 'VERSION', 'VULNERABILITY', 'SEVERITY', 'FIXED IN', 'DEADLINE'], rows));
-  lines.push('(An unrated vulnerability gets the deadline of a high one.)');
+  if (report.instances.some((instance) => instance.vulnerabilities.some((vulnerability) => vulnerability.severity === null))) {
+    lines.push('(An unrated vulnerability has no CVSS score and no label. It gets the deadline of a high one and reaches every --fail-on level.)');
+  }
   for (const instance of report.instances) {
     if (instance.error) lines.push('', `${instance.name}: ${instance.error}`);
     else if (instance.lowestFixingVersion) lines.push('', `${instance.name}: ${instance.lowestFixingVersion} is the lowest release that fixes all of them.`);

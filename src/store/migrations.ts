@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ALERT_LOG_MIGRATION_SQL } from '../tell/alert-log.js';
+import { ALERT_OUTBOX_MIGRATION_SQL } from '../tell/outbox.js';
 
 export interface Migration {
   version: number;
@@ -145,6 +146,13 @@ export const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (kind, id)
         );
       `);
+    },
+  },
+  {
+    version: 7,
+    name: 'alerts waiting for delivery',
+    up(db) {
+      db.exec(ALERT_OUTBOX_MIGRATION_SQL);
     },
   },
 ];

@@ -1,3 +1,4 @@
+import { parseVersion, type Version } from '../judge/version.js';
 import type { StateDatabase } from './database.js';
 
 /**
@@ -23,9 +24,9 @@ export class SeenItemsRepository {
 }
 
 /**
- * Remembers upgrade targets whose unattended attempt failed, so that `headsup run` does not stop
- * an instance again for the same target every cycle. An approval recorded after the failure, or
- * a manual `headsup upgrade`, clears the way.
+ * Remembers upgrade targets whose unattended attempt failed, or that a person rolled back from, so
+ * that `headsup run` does not stop an instance again for the same target every cycle. An approval
+ * recorded after the failure, or a successful manual `headsup upgrade`, clears the way.
  */
 export class FailedTargetRepository {
   constructor(private readonly db: StateDatabase) {}
@@ -38,8 +39,22 @@ export class FailedTargetRepository {
     this.db.prepare('DELETE FROM seen_items WHERE kind = ? AND id = ?').run(`failed-target:${instance}`, version);
   }
 
+  /** Every failed target of the instance, with when it failed. */
+  forInstance(instance: string): Array<{ version: string; at: Date }> {
+    const rows = this.db.prepare('SELECT id, first_seen_at FROM seen_items WHERE kind = ?').all(`failed-target:${instance}`) as Array<{ id: string; first_seen_at: string }>;
+    return rows.map((row) => ({ version: row.id, at: new Date(row.first_seen_at) }));
+  }
+
   failedAt(instance: string, version: string): Date | null {
     const row = this.db.prepare('SELECT first_seen_at FROM seen_items WHERE kind = ? AND id = ?').get(`failed-target:${instance}`, version) as { first_seen_at: string } | undefined;
     return row ? new Date(row.first_seen_at) : null;
   }
+}
+
+/** Reads an instance's failed targets in the form `planInstance` takes. */
+export function failedTargetsOf(repository: FailedTargetRepository, instance: string): Array<{ version: Version; at: Date }> {
+  return repository.forInstance(instance).flatMap((item) => {
+    const version = parseVersion(item.version);
+    return version ? [{ version, at: item.at }] : [];
+  });
 }

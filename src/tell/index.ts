@@ -6,3 +6,4 @@ export { DEFAULT_NOTIFY_TIMEOUT_MS, DeliveryError, type Notifier, type NotifierD
 export { redact, redactAlert } from './redact.js';
 export { SlackNotifier, slackPayload, type SlackNotifierOptions, type SlackPayload } from './slack/index.js';
 export { WebhookNotifier, webhookPayload, type WebhookNotifierOptions, type WebhookPayload } from './webhook/index.js';
+export { ALERT_OUTBOX_MIGRATION_SQL, AlertOutbox, OUTBOX_MAX_AGE_MS } from './outbox.js';

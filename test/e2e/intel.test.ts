@@ -183,3 +183,28 @@ describe('headsup run and the channels', () => {
     }
   });
 });
+
+describe('alerts that failed to arrive', () => {
+  it('are sent again by the next run', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      const { run } = await home(`alerts:\n  - webhook: { url: ${receiver.url('/hook')} }\n`);
+      expect((await run({}, 'run')).exitCode).toBe(0);
+
+      server.addRelease({ tag: 'v0.29.3', body: 'Bug fixes.' });
+      receiver.script({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+      const failed = await run({}, 'run');
+      expect(failed.stdout).toContain('Alerts: 0 sent, 0 already sent before, 1 failed.');
+
+      const retried = await run({}, 'run');
+      expect(retried.stdout).toContain('Alerts: 1 sent, 0 already sent before, 0 failed.');
+      const delivered = receiver.requests.filter((request) => request.json !== null).map((request) => (request.json as { key: string }).key);
+      expect(delivered.filter((key) => key === 'new-release:v0.29.3')).toHaveLength(5);
+
+      expect((await run({}, 'run')).stdout).toContain('Alerts: 0 sent, 0 already sent before, 0 failed.');
+    } finally {
+      server.removeRelease('v0.29.3');
+      await receiver.close();
+    }
+  });
+});

@@ -105,7 +105,7 @@ describe('headsup run on real Headscale', { timeout: 300_000 }, () => {
     // A second run in the same window finds nothing to do and sends nothing again.
     const second = await headsup.runAt('2026-12-05T01:40:00Z', 'run');
     expect(second.exitCode).toBe(0);
-    expect(second.stdout).toContain('hs1: up-to-date');
+    expect(second.stdout).toContain('hs1: up to date');
     expect(hops(headsup.statePath)).toEqual(['0.29.1>0.29.2:committed']);
 
     // A release published later is announced once, however many runs see it.
@@ -120,6 +120,18 @@ describe('headsup run on real Headscale', { timeout: 300_000 }, () => {
     } finally {
       server.removeRelease('v0.29.3');
     }
+
+    // After a person rolls back, run leaves the instance alone until the version is approved again.
+    const rollback = await headsup.runAt('2026-12-05T02:10:00Z', 'rollback', 'hs1');
+    expect(rollback.exitCode, rollback.stdout + rollback.stderr).toBe(0);
+    expect(rollback.stdout).toContain('headsup run will not upgrade hs1 to 0.29.2 again until it is approved again');
+    const held = await headsup.runAt('2026-12-05T02:20:00Z', 'run');
+    expect(held.stdout).toContain('hs1: blocked');
+    expect(await servedVersion(hs)).toBe('v0.29.1');
+    await headsup.runAt('2026-12-05T02:25:00Z', 'approve', 'hs1', '0.29.2', '--reason', 'fixed the cause', '--by', 'ops');
+    const plan2 = JSON.parse((await headsup.runAt('2026-12-05T02:30:00Z', 'plan', '--json')).stdout).instances[0];
+    expect(plan2).toMatchObject({ action: 'apply', target: '0.29.2' });
+    expect(plan2.reason).toContain('approved by ops on 2026-12-05 02:25 UTC');
   });
 
   it('rolls back a failing upgrade, alerts it, and does not retry it unattended until approved again', async () => {
@@ -136,7 +148,7 @@ describe('headsup run on real Headscale', { timeout: 300_000 }, () => {
 
     const next = await headsup.runAt('2026-12-05T01:45:00Z', 'run');
     expect(next.exitCode).toBe(1);
-    expect(next.stdout).toContain('an unattended upgrade to 0.29.2 failed at');
+    expect(next.stdout).toContain('an upgrade to 0.29.2 failed or was rolled back at 2026-12-05 01:3');
     expect(hops(headsup.statePath)).toEqual(['0.29.1>0.29.2:rolled-back']);
 
     await headsup.runAt('2026-12-05T01:50:00Z', 'approve', 'hs1', '0.29.2', '--reason', 'config fixed', '--by', 'ops');
@@ -151,7 +163,7 @@ describe('headsup run on real Headscale', { timeout: 300_000 }, () => {
 
     const result = await headsup.runAt(OUT_OF_WINDOW, 'run');
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('hs1: wait-window');
+    expect(result.stdout).toContain('hs1: waiting for window');
     expect(result.stdout).toMatch(/waiting for the regular window \(Saturdays at 02:00 Europe\/Berlin for 2h\), next opening 2026-12-05 01:00 UTC/);
     expect(await servedVersion(hs)).toBe('v0.28.0');
     expect(hops(headsup.statePath)).toEqual([]);
@@ -188,7 +200,7 @@ describe('headsup run on real Headscale', { timeout: 300_000 }, () => {
 
     const result = await headsup.runAt(IN_WINDOW, 'run');
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('hs1: frozen');
+    expect(result.stdout).toContain('hs1: frozen\n');
     expect(result.stdout).toContain('frozen until 2027-01-01 00:00 UTC (year-end change freeze)');
     expect(await servedVersion(hs)).toBe('v0.29.1');
     expect(hops(headsup.statePath)).toEqual([]);

@@ -54,12 +54,16 @@ export interface Approval {
 }
 
 export interface PlanInput {
+  /** The instance name, for the commands that reasons suggest. */
+  readonly instance?: string;
   readonly current: Version;
   readonly releases: readonly Release[];
   /** The instance's open vulnerabilities (see `assessVulnerabilities`). */
   readonly vulnerabilities: readonly AssessedVulnerability[];
   readonly policy: EffectivePolicy;
   readonly approvals: readonly Approval[];
+  /** Targets whose unattended upgrade failed, or that a person rolled back from, with when. */
+  readonly failedTargets?: readonly { readonly version: Version; readonly at: Date }[];
   readonly now: Date;
 }
 
@@ -147,7 +151,19 @@ export function planInstance(input: PlanInput): InstancePlan {
   const window = fastTrack ? policy.fastTrack.window : policy.upgradeWindow;
   const decided = { current, heldBack, fastTrack, window, level, target: target.version, path };
   const targetText = formatVersion(target.version);
-  const why = fastTrack ? `fast-tracked: fixes ${fastTrack.vulnerabilities.join(', ')} (${fastTrack.severity ?? 'unrated'}${fastTrack.deadline ? `, ${fastTrack.deadline}` : ''})` : `${level} upgrade`;
+  const approval = input.approvals.filter((item) => versionsEqual(item.version, target.version)).at(-1);
+  const approvedBy = approval ? `, approved by ${approval.by} on ${stamp(approval.at)}` : '';
+  const why = fastTrack ? `fast-tracked: fixes ${fastTrack.vulnerabilities.join(', ')} (${fastTrack.severity ?? 'unrated'}${fastTrack.deadline ? `, ${fastTrack.deadline}` : ''})${approvedBy}` : `${level} upgrade${approvedBy}`;
+
+  const failure = input.failedTargets?.find((item) => versionsEqual(item.version, target.version));
+  if (failure && !input.approvals.some((approval) => versionsEqual(approval.version, target.version) && approval.at.getTime() > failure.at.getTime())) {
+    return {
+      ...decided,
+      action: 'blocked',
+      notBefore: null,
+      reason: `an upgrade to ${targetText} failed or was rolled back at ${stamp(failure.at)}; once the cause is fixed, approve ${targetText} again (\`headsup approve ${input.instance ?? '<instance>'} ${targetText} --reason "…"\`) or upgrade by hand`,
+    };
+  }
 
   const freeze = policy.freezes.find((item) => item.from.getTime() <= now.getTime() && now.getTime() < item.to.getTime());
   if (freeze) {
@@ -156,13 +172,13 @@ export function planInstance(input: PlanInput): InstancePlan {
 
   const allowedLevel = fastTrack ? policy.fastTrack.autoApprove : policy.autoApprove;
   if (LEVEL_RANK[level] > LEVEL_RANK[allowedLevel]) {
-    const approval = input.approvals.find((item) => versionsEqual(item.version, target.version));
     if (!approval) {
+      const fastTracked = fastTrack ? ` (${why})` : '';
       return {
         ...decided,
         action: 'needs-approval',
         notBefore: null,
-        reason: `${targetText} is a ${level} upgrade (${why}) and the policy approves only ${allowedLevel === 'none' ? 'nothing' : `${allowedLevel} upgrades`} automatically; approve it with \`headsup approve <instance> ${targetText} --reason "…"\``,
+        reason: `${targetText} is a ${level} upgrade${fastTracked} and the policy approves only ${allowedLevel === 'none' ? 'nothing' : `${allowedLevel} upgrades`} automatically; approve it with \`headsup approve ${input.instance ?? '<instance>'} ${targetText} --reason "…"\``,
       };
     }
   }

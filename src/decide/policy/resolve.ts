@@ -3,7 +3,7 @@ import type { Severity } from '../../judge/cvss/index.js';
 import { DEFAULT_DEADLINE_WINDOWS, type DeadlineWindows } from '../../judge/deadlines.js';
 import { requireVersion, type Version } from '../../judge/version.js';
 import { parseCron, type CronExpression } from '../schedule/index.js';
-import type { ApprovalLevel, FreezeSettings, PolicyOverride } from './schema.js';
+import { parseInstant, type ApprovalLevel, type FreezeSettings, type PolicyOverride } from './schema.js';
 
 export interface MaintenanceWindow {
   readonly name: string;
@@ -173,13 +173,12 @@ function toFreeze(settings: FreezeSettings): Freeze {
 }
 
 function startOf(value: string | Date): Date {
-  if (value instanceof Date) return value;
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(value);
+  return value instanceof Date ? value : parseInstant(value)!;
 }
 
 /** Converts a freeze end to an exclusive instant; a date-only end covers the whole day. */
 function endOf(value: string | Date): Date {
   if (value instanceof Date) return value;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(value);
-  return new Date(new Date(`${value}T00:00:00Z`).getTime() + 86_400_000);
+  const instant = parseInstant(value)!;
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(instant.getTime() + 86_400_000) : instant;
 }
