@@ -9,7 +9,7 @@ export interface CycleCost {
   /** Requests by path (query string removed) and status, e.g. `GET /repos/juanfont/headscale/releases → 200`. */
   requests: Array<{ request: string; count: number }>;
   total: number;
-  /** Requests the fixture charged to GitHub's primary rate limit (every API answer except 304). */
+  /** Requests the fixture charged to GitHub's primary rate limit (every API response except 304). */
   counted: number;
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { headscaleTag, HeadscaleInstance } from '../test/lab/index.js';
 import type { GitHubFixtureServer } from '../test/fixture/github-server.js';
-import { readHopSteps, runBuiltCli, stepMs, withHome } from './headsup-cli.js';
+import { readHopSteps, runUpgrade, stepMs, withHome } from './headsup-cli.js';
 import { HealthWatch, POLL_INTERVAL_MS, type Outage } from './outage.js';
 import { FROM_VERSION, TO_VERSION } from './seed-db.js';
 
@@ -117,7 +117,7 @@ async function naiveScript(instance: HeadscaleInstance, server: GitHubFixtureSer
 
 async function headsupUpgrade(instance: HeadscaleInstance, server: GitHubFixtureServer): Promise<{ steps: Record<string, number>; backupBytes: number }> {
   return withHome({ apiUrl: server.url, instances: { hs1: instance } }, async (home) => {
-    const result = await runBuiltCli(home, ['upgrade', 'hs1', '--to', TO_VERSION]);
+    const result = await runUpgrade(home, ['hs1', '--to', TO_VERSION]);
     if (result.exitCode !== 0) throw new Error(`headsup upgrade exited with ${result.exitCode}:\n${result.stdout}\n${result.stderr}`);
 
     const journal = readHopSteps(home.statePath);

@@ -14,6 +14,7 @@ import { GitHubFixtureServer } from '../test/fixture/github-server.js';
 import { measureChannelCost } from './channel.js';
 import { measureCommands } from './commands.js';
 import { measureDowntime, METHODS, type DowntimeSample } from './downtime.js';
+import { rehearsalRetries } from './headsup-cli.js';
 import { describeMachine } from './machine.js';
 import { renderReport, TARGET_NODES } from './report.js';
 import { measureRollback, type RollbackSample } from './rollback.js';
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
       rollback,
       channel,
       ...commands,
+      rehearsalRetries: rehearsalRetries.count,
     });
     await writeFile(options.out, report);
     log(`wrote ${options.out}`);

@@ -24,6 +24,8 @@ export interface BenchResults {
   latency: CommandTiming[];
   memory: Array<{ label: string; medianKib: number; samples: number }>;
   runCommandNote: string;
+  /** headsup upgrades run again because the rehearsal's sandbox lost a port to another process. */
+  rehearsalRetries: number;
 }
 
 /** headsup's downtime may exceed the physical limit by this factor at TARGET_NODES nodes. */
@@ -86,7 +88,7 @@ ${rows.join('\n')}
 
 ${downtimeVerdict(results)}
 
-Median duration of headsup's journal steps (\`hop_steps\`). Stop, backup, swap and start fall inside the outage. The verify gate starts inside it, but health already answers for most of it, because the gate then waits for ${3} consecutive passes 300 ms apart and compares the data through the CLI.
+${results.rehearsalRetries === 0 ? '' : `${results.rehearsalRetries} headsup upgrade(s) in sections 1 and 2 were run again because the rehearsal's sandbox server could not bind the port headsup had just found free (another process took it in between); production was not touched by those attempts and they are not in the figures.\n\n`}Median duration of headsup's journal steps (\`hop_steps\`). Stop, backup, swap and start fall inside the outage. The verify gate starts inside it, but health already answers for most of it, because the gate then waits for ${3} consecutive passes 300 ms apart and compares the data through the CLI.
 
 | Nodes | ${HEADSUP_STEPS.join(' | ')} |
 |---|${HEADSUP_STEPS.map(() => '---').join('|')}|
@@ -112,7 +114,7 @@ function downtimeVerdict(results: BenchResults): string {
 
 function tenThousandNote(results: BenchResults): string {
   if (results.sizes.includes(10_000)) return '';
-  return `**10,000 nodes are not in this run.** Headscale ${FROM_VERSION} itself needs minutes to start on a 10,000-node database on this machine (its start-up time grows faster than linearly: about 0.4 s at 300 nodes, 1.6 s at 1,000 and 18 s at 3,000 here), and every run starts Headscale at least twice, three times for headsup's rehearsal. Three methods × ${results.runs} runs would far exceed the 25-minute budget of the default run. \`npm run bench -- --sizes 100,1000,10000 --runs 1\` measures it when there is time.`;
+  return `**10,000 nodes are not in this run.** Headscale ${FROM_VERSION} alone did not answer \`/health\` within 2 minutes on a 10,000-node database on this machine (it had grown to 1.4 GB of memory by then); its start-up time grows faster than linearly with the nodes, about 0.4 s at 300 nodes, 1.6 s at 1,000 and 18 s at 3,000 in a trial run of bench/downtime.ts \`startFromTemplate\`, and every run starts Headscale at least twice, three times for headsup's rehearsal. Three methods × ${results.runs} runs would far exceed the 25-minute budget of the default run. \`npm run bench -- --sizes 100,1000,10000 --runs 1\` measures it when there is time.`;
 }
 
 function rollbackSection(results: BenchResults): string {
@@ -162,7 +164,7 @@ function channelSection(results: BenchResults): string {
   const steady = channel.second.counted === 0 ? 'no request counts, so any interval stays within the limit while no release changes' : `${minimumIntervalSeconds(channel.second.counted, channel.limitPerHour)} s`;
   return `## 4. Channel cost
 
-\`headsup check --current ${FROM_VERSION}\` run twice against a fresh fixture server with an empty state: the first cycle has no stored ETags, the second sends \`If-None-Match\` for each list. The fixture charges GitHub's primary rate limit as GitHub does: every API answer except 304. Feed and OSV requests are not GitHub API requests and are never charged.
+\`headsup check --current ${FROM_VERSION}\` run twice against a fresh fixture server with an empty state: the first cycle has no stored ETags, the second sends \`If-None-Match\` for each list. The fixture charges GitHub's primary rate limit as GitHub does: every API response except 304. Feed and OSV requests are not GitHub API requests and are never charged.
 
 | Cycle | Request → status | Count |
 |---|---|---|

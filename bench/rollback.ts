@@ -11,7 +11,7 @@ import { startFailingOn0292 } from '../test/e2e/headsup-harness.js';
 import type { GitHubFixtureServer } from '../test/fixture/github-server.js';
 import { headscaleTag, type HeadscaleInstance } from '../test/lab/index.js';
 import { startFromTemplate, watchOutage } from './downtime.js';
-import { readHopSteps, runBuiltCli, withHome } from './headsup-cli.js';
+import { readHopSteps, runUpgrade, withHome } from './headsup-cli.js';
 import type { Outage } from './outage.js';
 import { FROM_VERSION, TO_VERSION } from './seed-db.js';
 
@@ -59,7 +59,7 @@ function returnedToOldVersion(outages: Outage[], method: RollbackMethod): Outage
 /** Returns when headsup knew the hop failed (the end of its failed step) and how long its rollback step took. */
 async function headsupRollback(instance: HeadscaleInstance, server: GitHubFixtureServer): Promise<{ detectedAt: number; rollbackStepMs: number }> {
   return withHome({ apiUrl: server.url, instances: { hs1: instance }, startCommand: startFailingOn0292 }, async (home) => {
-    const result = await runBuiltCli(home, ['upgrade', 'hs1', '--to', TO_VERSION]);
+    const result = await runUpgrade(home, ['hs1', '--to', TO_VERSION]);
     if (result.exitCode !== FAILED_UPGRADE_EXIT_CODE) {
       throw new Error(`headsup upgrade exited with ${result.exitCode}, expected ${FAILED_UPGRADE_EXIT_CODE} (rolled back):\n${result.stdout}\n${result.stderr}`);
     }
