@@ -57,6 +57,8 @@ export async function createBackup(
     onFolderCreated?: (dir: string) => void;
     /** Database dumps to write into the backup (PostgreSQL); `path` names the database, without secrets. */
     dumps?: ReadonlyArray<{ path: string; write(file: string): Promise<{ sha256: string; size: number }> }>;
+    /** Copies made before the stop (see `prepareCopy`), moved in instead of copied while their source is unchanged. */
+    prepared?: readonly PreparedCopy[];
   },
 ): Promise<Backup> {
   const stamp = options.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -70,8 +72,11 @@ export async function createBackup(
 
   const entries: ManifestEntry[] = [];
   for (const [index, file] of options.files.entries()) {
-    entries.push(await backUpFile(fs, dir, file, `${String(index).padStart(2, '0')}-${file.role}-${basename(file.path)}`));
+    const stored = `${String(index).padStart(2, '0')}-${file.role}-${basename(file.path)}`;
+    const prepared = options.prepared?.find((copy) => copy.source === file.path);
+    entries.push((prepared && (await movePrepared(fs, dir, file, stored, prepared))) ?? (await backUpFile(fs, dir, file, stored)));
   }
+  for (const copy of options.prepared ?? []) await fs.rm(copy.file, { force: true });
 
   for (const [index, dump] of (options.dumps ?? []).entries()) {
     const stored = `${String(options.files.length + index).padStart(2, '0')}-postgres-dump.pgdump`;
@@ -115,6 +120,61 @@ async function backUpFile(fs: FileSystem, dir: string, file: BackupFile, stored:
     uid: info.uid,
     gid: info.gid,
   };
+}
+
+/** A copy of a file made before the instance stopped, for a backup to take over while the file is unchanged. */
+export interface PreparedCopy {
+  source: string;
+  /** The copy, 0600, in the instance's backup folder (so on the same file system as the backup). */
+  file: string;
+  /** The source's device, inode, size and change time when it was copied. */
+  signature: string;
+  sha256: string;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+/**
+ * Copies a file that does not change while Headscale runs (the binary) into the instance's backup
+ * folder before the stop, so that the backup only moves it. Returns null when the file changed
+ * while it was read, or does not exist.
+ */
+export async function prepareCopy(fs: FileSystem, options: { root: string; instance: string; path: string }): Promise<PreparedCopy | null> {
+  const instanceDir = join(options.root, options.instance);
+  await fs.mkdir(instanceDir, { recursive: true, mode: 0o700 });
+  await fs.chmod(instanceDir, 0o700);
+
+  let before;
+  try {
+    before = await fs.stat(options.path);
+  } catch {
+    return null;
+  }
+  const content = await fs.readFile(options.path);
+  const after = await fs.stat(options.path);
+  if (signatureOf(before) !== signatureOf(after)) return null;
+
+  const file = join(instanceDir, `.prepared-${basename(options.path)}`);
+  await writeDurably(fs, file, content, 0o600);
+  return { source: options.path, file, signature: signatureOf(after), sha256: sha256(content), size: content.length, mode: after.mode & 0o7777, uid: after.uid, gid: after.gid };
+}
+
+/** Moves a prepared copy into the backup when its source is unchanged; null sends the caller back to copying. */
+async function movePrepared(fs: FileSystem, dir: string, file: BackupFile, stored: string, prepared: PreparedCopy): Promise<ManifestEntry | null> {
+  try {
+    if (signatureOf(await fs.stat(file.path)) !== prepared.signature) return null;
+    await fs.rename(prepared.file, join(dir, stored));
+  } catch {
+    return null;
+  }
+  const { sha256: hash, size, mode, uid, gid } = prepared;
+  return { ...file, existed: true, stored, sha256: hash, size, mode, uid, gid };
+}
+
+function signatureOf(info: { dev: number; ino: number; size: number; ctimeMs: number }): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.ctimeMs}`;
 }
 
 /** Tells whether the folder contains a manifest, which is written last, so the backup is complete. */
@@ -196,7 +256,8 @@ export async function replaceFile(fs: FileSystem, path: string, content: Buffer,
   await fs.rename(temporary, path);
 }
 
-async function writeDurably(fs: FileSystem, path: string, content: string | Buffer, mode: number): Promise<void> {
+/** Writes `content` to `path` with `mode` and syncs it to disk. */
+export async function writeDurably(fs: FileSystem, path: string, content: string | Buffer, mode: number): Promise<void> {
   const handle = await fs.open(path, 'w', mode);
   try {
     await handle.writeFile(content);

@@ -3,13 +3,13 @@ import { formatVersion, type Version } from '../judge/version.js';
 import { captureSnapshot, diffSnapshots, expectedChangesBetween, formatDifferences, unexpectedDifferences, type Snapshot } from '../rehearse/index.js';
 import type { Artifact } from './artifacts.js';
 import { sha256File } from './artifacts.js';
-import type { Backup } from './backup.js';
+import { prepareCopy, type Backup, type PreparedCopy } from './backup.js';
 import type { ApplyContext } from './context.js';
 import { readHeadscaleFiles, type Instance } from './instance.js';
 import { firstErrorLine } from './log-excerpt.js';
 import { backUpInstance, checkHealthyNow, restartUnchanged, restoreAndRestart, stopAndWait, verifyRunning } from './procedures.js';
 import type { HopStep } from './progress.js';
-import { installBinary } from './swap.js';
+import { discardStagedBinary, installBinary, stageBinary, type StagedBinary } from './swap.js';
 
 export type HopOutcome = 'committed' | 'rolled-back' | 'needs-person' | 'aborted';
 
@@ -37,6 +37,9 @@ export type Run = <T>(step: HopStep, action: () => Promise<T>) => Promise<T>;
 /** The change the swap step of a hop makes: a new binary, or the files of an older backup. */
 export interface HopChange {
   apply(): Promise<string>;
+  /** Writes what `apply` needs before the stop, so that the outage is shorter; `discard` removes it when the hop ends early. */
+  prepare?(): Promise<void>;
+  discard?(): Promise<void>;
   /** Compare users, nodes, keys and policy before and after; false for a restore of older data. */
   compareData?: boolean;
   /** The verified artifact being installed, recorded in the journal; null for a restore. */
@@ -45,7 +48,15 @@ export interface HopChange {
 
 /** Builds the change of an upgrade hop, which installs a verified artifact. */
 export function installChange(context: ApplyContext, instance: Instance, artifact: Artifact): HopChange {
-  return { apply: () => installBinary(context, instance.settings.binary, artifact), artifact: { path: artifact.path, sha256: artifact.sha256 } };
+  let staged: StagedBinary | null = null;
+  return {
+    prepare: async () => {
+      staged = await stageBinary(context, instance.settings.binary, artifact);
+    },
+    discard: () => discardStagedBinary(context, instance.settings.binary),
+    apply: () => installBinary(context, instance.settings.binary, artifact, staged),
+    artifact: { path: artifact.path, sha256: artifact.sha256 },
+  };
 }
 
 /**
@@ -73,16 +84,20 @@ export async function runHop(
   const startedAt = context.clock.now();
   let backup: Backup | null = null;
   let stopped = false;
+  let prepared: PreparedCopy | null = null;
 
   try {
     await run('preflight', () => (options.requireHealthy === false ? Promise.resolve('health not required') : checkHealthyNow(context, instance)));
     const before = change.compareData === false ? null : await liveSnapshot(context, instance, hop.from);
+    // Copies that need no stop are made now, so that Headscale is down only for the database backup and renames.
+    await change.prepare?.();
+    prepared = await prepareCopy(context.fs, { root: context.backupsDir, instance: instance.name, path: instance.settings.binary });
     stopped = true;
     await run('stop', async () => {
       await instance.service.hold();
       return stopAndWait(context, instance);
     });
-    backup = await run('backup', () => backUpInstance(context, instance, hop, (dir) => context.hops.setBackup(hopId, dir)));
+    backup = await run('backup', () => backUpInstance(context, instance, hop, (dir) => context.hops.setBackup(hopId, dir), prepared ? [prepared] : []));
     await run('swap', () => change.apply());
     await run('start', async () => {
       await instance.service.start();
@@ -107,6 +122,7 @@ export async function runHop(
     context.logger.error({ instance: instance.name, hop: hopLabel(hop), step: failure.step, err: failure.cause }, 'hop failed');
 
     if (!stopped) {
+      await discardPrepared(context, change, prepared);
       context.hops.finish(hopId, 'aborted', context.clock.now(), message);
       return { hop, outcome: 'aborted', error: message, serviceError, backupDir: null };
     }
@@ -114,6 +130,16 @@ export async function runHop(
     const outcome = await rollBack(context, instance, hop, backup, run);
     context.hops.finish(hopId, outcome, context.clock.now(), message);
     return { hop, outcome, error: message, serviceError, backupDir: backup?.dir ?? null };
+  }
+}
+
+/** Removes the staged binary and the prepared backup copy of a hop that ended before the stop. */
+async function discardPrepared(context: ApplyContext, change: HopChange, prepared: PreparedCopy | null): Promise<void> {
+  try {
+    await change.discard?.();
+    if (prepared) await context.fs.rm(prepared.file, { force: true });
+  } catch (error) {
+    context.logger.warn({ err: error }, 'could not remove the files prepared for the hop');
   }
 }
 

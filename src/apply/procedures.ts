@@ -1,6 +1,6 @@
 import { HeadsupError } from '../errors.js';
 import { formatVersion, versionsEqual, type Version } from '../judge/version.js';
-import { createBackup, restoreBackup, type Backup } from './backup.js';
+import { createBackup, restoreBackup, type Backup, type PreparedCopy } from './backup.js';
 import { dumpDatabase, readPostgresSettings, restoreDatabase } from './postgres/index.js';
 import type { ApplyContext } from './context.js';
 import { probe, waitForHealth } from './health.js';
@@ -26,7 +26,8 @@ export async function stopAndWait(context: ApplyContext, instance: Instance): Pr
     if (context.clock.now().getTime() > deadline) {
       throw new Error(`Headscale still responds on ${instance.settings.health_url} after the stop command`);
     }
-    await context.clock.sleep(250);
+    // A short poll: every millisecond spent here is downtime.
+    await context.clock.sleep(50);
   }
   if ((await instance.service.isRunning()) === true) throw new Error(`${instance.service.description} still reports running after stop`);
   return 'stopped';
@@ -37,6 +38,7 @@ export async function backUpInstance(
   instance: Instance,
   versions: { from: Version; to: Version },
   onFolderCreated: (dir: string) => void,
+  prepared: readonly PreparedCopy[] = [],
 ): Promise<Backup> {
   const files = await readHeadscaleFiles(instance.settings.config);
   const dumps = files.databaseType === 'postgres' ? [await postgresDump(context, instance)] : [];
@@ -49,6 +51,7 @@ export async function backUpInstance(
     now: context.clock.now(),
     onFolderCreated,
     dumps,
+    prepared,
   });
 }
 

@@ -1,3 +1,4 @@
+import { basename, join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { Hop } from '../decide/path.js';
 import { requireVersion } from '../judge/version.js';
@@ -57,9 +58,15 @@ export async function recoverInstance(context: ApplyContext, instance: Instance)
     detail = 'headsup stopped before the instance was stopped';
   }
 
-  for (const leftover of [`${instance.settings.binary}.headsup-tmp`, `${instance.settings.binary}.headsup-previous.headsup-tmp`, `${instance.settings.config}.headsup-tmp`]) {
-    await rm(leftover, { force: true });
-  }
+  const leftovers = [
+    `${instance.settings.binary}.headsup-tmp`,
+    `${instance.settings.binary}.headsup-previous.headsup-tmp`,
+    `${instance.settings.binary}.headsup-staged`,
+    `${instance.settings.binary}.headsup-staged.headsup-tmp`,
+    `${instance.settings.config}.headsup-tmp`,
+    join(context.backupsDir, instance.name, `.prepared-${basename(instance.settings.binary)}`),
+  ];
+  for (const leftover of leftovers) await rm(leftover, { force: true });
   context.logger.info({ instance: instance.name, hop: hopLabel(hop), outcome }, `recovery: ${detail}`);
   await instance.service.release().catch((error: unknown) => context.logger.warn({ instance: instance.name, err: error }, 'recovery: release failed'));
   context.hops.finish(row.id, outcome, context.clock.now(), `interrupted; recovered: ${detail}`);

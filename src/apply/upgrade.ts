@@ -100,6 +100,8 @@ function upgradeChange(context: ApplyContext, instance: Instance, artifact: Arti
   if (!advice) return install;
   return {
     artifact: install.artifact,
+    ...(install.prepare ? { prepare: install.prepare } : {}),
+    ...(install.discard ? { discard: install.discard } : {}),
     apply: async () => {
       const installed = await install.apply();
       await applyConfigAdvice(instance.settings.config, advice);

@@ -20,6 +20,7 @@ export type FileSystem = Pick<
   | 'access'
   | 'mkdtemp'
   | 'unlink'
+  | 'link'
 >;
 
 export const nodeFileSystem: FileSystem = fsp;
