@@ -107,9 +107,13 @@ function downtimeVerdict(results: BenchResults): string {
   const ratio = headsup / limit;
   const samples = samplesOf(results, 'headsup', TARGET_NODES);
   const inside = median(samples.map((sample) => (sample.steps.stop ?? 0) + (sample.steps.backup ?? 0) + (sample.steps.swap ?? 0) + (sample.steps.start ?? 0)));
-  if (ratio <= DOWNTIME_TARGET) return `**Target met:** headsup's downtime at ${TARGET_NODES.toLocaleString('en-US')} nodes is ${ratio.toFixed(2)}× the limit (target ≤ ${DOWNTIME_TARGET}×).`;
+  if (ratio <= DOWNTIME_TARGET) {
+    const met = `**Target met:** headsup's downtime at ${TARGET_NODES.toLocaleString('en-US')} nodes is ${ratio.toFixed(2)}× the limit (target ≤ ${DOWNTIME_TARGET}×). Before the stop, headsup stages the new binary beside the old one and copies the old binary into the backup folder, so that only the database backup (${formatMs(median(samples.map((sample) => sample.steps.backup ?? 0)))}), two renames and the start fall inside the outage.`;
+    const floor = ratio < 1 ? ' A ratio below 1.00× does not mean headsup beats the limit: both run the same stop and start scripts, and the difference is within the spread between runs (the table of each run is in the log of `npm run bench`). Both are at the floor that Headscale\'s own stop and start-up set.' : '';
+    return met + floor;
+  }
 
-  return `**Target missed:** headsup's downtime at ${TARGET_NODES.toLocaleString('en-US')} nodes is ${ratio.toFixed(2)}× the limit (target ≤ ${DOWNTIME_TARGET}×), ${formatMs(headsup - limit)} more. The step table shows where it goes: stop, backup, swap and start take ${formatMs(inside)} together before Headscale's own start-up begins. The backup runs while Headscale is stopped by design, because only then are the database, its WAL and the keys consistent with each other, and it copies the binary as well as the database. The swap then writes two files while stopped: the old binary as \`<binary>.headsup-previous\` and the new binary, each read whole and written through a temporary file and a rename (src/apply/swap.ts). The stop step also waits for \`/health\` to stop answering, polling every 250 ms (src/apply/procedures.ts). Staging the new binary and the previous-binary copy before the stop would leave only the database backup and a rename inside the outage.`;
+  return `**Target missed:** headsup's downtime at ${TARGET_NODES.toLocaleString('en-US')} nodes is ${ratio.toFixed(2)}× the limit (target ≤ ${DOWNTIME_TARGET}×), ${formatMs(headsup - limit)} more. The step table shows where it goes: stop, backup, swap and start take ${formatMs(inside)} together before Headscale's own start-up begins. The backup runs while Headscale is stopped by design, because only then are the database, its WAL and the keys consistent with each other, and it may have to copy the binary as well as the database when the copy prepared before the stop no longer matches. The swap renames a staged binary, or writes it when the staged copy is missing (src/apply/swap.ts). The stop step also waits for \`/health\` to stop answering (src/apply/procedures.ts).`;
 }
 
 function tenThousandNote(results: BenchResults): string {
