@@ -117,12 +117,26 @@ async function runLocked(runtime: Runtime, options: RunOptions): Promise<RunRepo
     const startedAt = runtime.clock.now();
     await send([...alerts.splice(0), upgradeAlert('upgrade-started', name, plan, null, startedAt)]);
     const settings = runtime.config.instances.get(name)!;
-    const result = await executeUpgrade(
-      runtime,
-      { instance: createInstance(name, settings, runtime.runner), from: found.version, target: plan.target, hops: [...plan.path], releases: intel.list.releases, releaseSource: intel.releasesDescription },
-      consoleReporter(write),
-      { rehearse: true, applyConfigChanges: false },
-    );
+    let result: UpgradeResult;
+    try {
+      result = await executeUpgrade(
+        runtime,
+        { instance: createInstance(name, settings, runtime.runner), from: found.version, target: plan.target, hops: [...plan.path], releases: intel.list.releases, releaseSource: intel.releasesDescription },
+        consoleReporter(write),
+        { rehearse: true, applyConfigChanges: false },
+      );
+    } catch (error) {
+      // An error before any hop started (the instance locked by a manual command, a failed
+      // download): nothing changed, and the other instances still get their turn.
+      const message = error instanceof Error ? error.message : String(error);
+      runtime.logger.error({ instance: name, target, err: error }, 'unattended upgrade did not start');
+      write(`${name}: the upgrade to ${target} did not start: ${message}`);
+      outcome.action = 'error';
+      outcome.reason = message;
+      events.append({ at: runtime.clock.now(), instance: name, kind: 'upgrade-error', message: `upgrade to ${target} did not start: ${message}` });
+      alerts.push(upgradeAlert('upgrade-failed', name, plan, null, startedAt, message));
+      continue;
+    }
     write(renderUpgradeResult(result));
     outcome.upgrade = { outcome: result.outcome, target };
     alerts.push(upgradeAlert(upgradeKind(result), name, plan, result, startedAt));
@@ -263,7 +277,7 @@ function upgradeKind(result: UpgradeResult): UpgradeAlertKind {
 }
 
 /** Builds the alert of one upgrade attempt. Its key contains `startedAt`, so a later attempt is announced again. */
-function upgradeAlert(kind: UpgradeAlertKind, instance: string, plan: InstancePlan, result: UpgradeResult | null, startedAt: Date): Alert {
+function upgradeAlert(kind: UpgradeAlertKind, instance: string, plan: InstancePlan, result: UpgradeResult | null, startedAt: Date, error: string | null = null): Alert {
   const from = formatVersion(plan.current);
   const to = formatVersion(plan.target!);
   const severity = kind === 'upgrade-started' || kind === 'upgrade-succeeded' ? 'info' : 'critical';
@@ -280,7 +294,7 @@ function upgradeAlert(kind: UpgradeAlertKind, instance: string, plan: InstancePl
     instance,
     severity,
     title: titles[kind],
-    text: result ? renderUpgradeResult(result) : plan.reason,
+    text: result ? renderUpgradeResult(result) : (error ?? plan.reason),
     facts: { from, to, path: [from, ...plan.path.map((hop) => formatVersion(hop.to))].join(' → '), outcome: result?.outcome ?? null },
     at: startedAt,
   };

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { currentProcessStamp } from '../../src/apply/lock.js';
 import { GitHubFixtureServer } from '../fixture/github-server.js';
 import { WebhookReceiver } from '../fixture/webhook-receiver.js';
 import { Lab, type HeadscaleInstance } from '../lab/index.js';
@@ -155,6 +157,20 @@ describe('headsup run on real Headscale', { timeout: 300_000 }, () => {
     await headsup.runAt('2026-12-05T01:51:00Z', 'run');
     expect(hops(headsup.statePath)).toEqual(['0.29.1>0.29.2:rolled-back', '0.29.1>0.29.2:rolled-back']);
     expect(alertKinds()).toEqual(['upgrade-started', 'upgrade-rolled-back', 'upgrade-started', 'upgrade-rolled-back']);
+  });
+
+  it('reports an upgrade that cannot start and goes on', async () => {
+    const hs = await lab.started('v0.29.1');
+    const headsup = await home(hs);
+    // A manual command holds the instance lock (this test process plays that command).
+    mkdirSync(join(dirname(headsup.statePath), 'locks'), { recursive: true });
+    writeFileSync(join(dirname(headsup.statePath), 'locks', 'hs1.lock'), `${currentProcessStamp()}\n`);
+
+    const result = await headsup.runAt(IN_WINDOW, 'run');
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('hs1: the upgrade to 0.29.2 did not start: instance hs1 is locked by headsup process');
+    expect(await servedVersion(hs)).toBe('v0.29.1');
+    expect(alertKinds()).toEqual(['upgrade-started', 'upgrade-failed']);
   });
 
   it('leaves a minor upgrade waiting outside the window', async () => {
