@@ -7,7 +7,7 @@ import { recoverUnfinishedHops } from './recover.js';
 import { collectBackups, renderBackups, requireInstances, runRollback } from './backups.js';
 import { buildVulnsReport, parseSeverity, renderVulnsReport, vulnsExitCode } from './vulns.js';
 import { ExitCode } from './exit-codes.js';
-import { approveUpgrade } from './approve.js';
+import { approveUpgrade, listApprovals, renderApprovals, revokeApproval } from './approve.js';
 import { buildPlanReport, parseAt, renderPlanReport } from './plan.js';
 import { renderPolicyMarkdown } from './policy-doc.js';
 import { renderRunReport, runCycle, runExitCode } from './run.js';
@@ -166,6 +166,31 @@ function buildProgram(io: MainIo, setExit: (code: number) => void): Command {
     .action(async (instance: string, version: string, options: { reason?: string; by?: string }) => {
       await withRuntime(async (runtime) => {
         io.out(await approveUpgrade(runtime, { instance, version, reason: options.reason, by: options.by }));
+      });
+    });
+
+  program
+    .command('revoke')
+    .description('Revoke the approval of a version for one instance; records who, when and why')
+    .argument('<instance>', 'the instance, as named in the config')
+    .argument('<version>', 'the approved version, e.g. 0.29.2')
+    .option('--reason <text>', 'why the approval is revoked (required)')
+    .option('--by <name>', 'who revokes (default: the user running headsup)')
+    .action(async (instance: string, version: string, options: { reason?: string; by?: string }) => {
+      await withRuntime(async (runtime) => {
+        io.out(revokeApproval(runtime, { instance, version, reason: options.reason, by: options.by }));
+      });
+    });
+
+  program
+    .command('approvals')
+    .description('List the recorded approvals, revoked ones included')
+    .argument('[instances...]', 'instances to list (default: all configured)')
+    .option('--json', 'print the list as JSON')
+    .action(async (instances: string[], options: { json?: boolean }) => {
+      await withRuntime(async (runtime) => {
+        const listing = listApprovals(runtime, instances);
+        io.out(options.json ? JSON.stringify(listing, null, 2) : renderApprovals(listing));
       });
     });
 

@@ -79,6 +79,22 @@ ${INSTANCE}`);
     expect(unknown.stdout).toContain('Note: 0.99.0 is not a known release (the newest known is 0.29.2); check for a typo.');
   });
 
+  it('lists approvals and revokes one with who, when and why', async () => {
+    const run = setUp(INSTANCE);
+    await run('approve', 'hs1', '0.29.2', '--reason', 'tested in staging');
+    expect((await run('revoke', 'hs1', '0.29.2')).stderr).toContain('a revocation needs a reason');
+    expect((await run('revoke', 'hs1', '0.28.0', '--reason', 'x')).stderr).toContain('hs1 has no approval of 0.28.0 in force');
+
+    const revoked = await run('revoke', 'hs1', 'v0.29.2', '--reason', 'breaks OIDC login', '--by', 'bob');
+    expect(revoked.exitCode).toBe(0);
+    expect(revoked.stdout).toMatch(/^Revoked the approval of 0\.29\.2 for hs1 \(by bob, .*\): breaks OIDC login$/);
+
+    const listing = JSON.parse((await run('approvals', '--json')).stdout);
+    expect(listing).toEqual([expect.objectContaining({ instance: 'hs1', version: '0.29.2', approvedBy: 'alice', reason: 'tested in staging', revoked: expect.objectContaining({ by: 'bob', reason: 'breaks OIDC login' }) })]);
+    expect((await run('approvals')).stdout).toMatch(/hs1\s+0\.29\.2\s+alice, .* UTC\s+tested in staging\s+revoked by bob: breaks OIDC login/);
+    expect((await run('revoke', 'hs1', '0.29.2', '--reason', 'again')).exitCode).toBe(2);
+  });
+
   it('rejects a bad --at', async () => {
     const result = await setUp(INSTANCE)('plan', '--at', 'next saturday');
     expect(result.exitCode).toBe(2);

@@ -155,4 +155,15 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(ALERT_OUTBOX_MIGRATION_SQL);
     },
   },
+  {
+    version: 8,
+    name: 'revoked approvals',
+    up(db) {
+      db.exec(`
+        ALTER TABLE approvals ADD COLUMN revoked_at TEXT;
+        ALTER TABLE approvals ADD COLUMN revoked_by TEXT;
+        ALTER TABLE approvals ADD COLUMN revoke_reason TEXT;
+      `);
+    },
+  },
 ];
