@@ -173,7 +173,8 @@ async function movePrepared(fs: FileSystem, dir: string, file: BackupFile, store
   return { ...file, existed: true, stored, sha256: hash, size, mode, uid, gid };
 }
 
-function signatureOf(info: { dev: number; ino: number; size: number; ctimeMs: number }): string {
+/** Identifies a file's content as it sits on disk: device, inode, size and change time. */
+export function signatureOf(info: { dev: number; ino: number; size: number; ctimeMs: number }): string {
   return `${info.dev}:${info.ino}:${info.size}:${info.ctimeMs}`;
 }
 

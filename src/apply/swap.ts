@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import type { Artifact } from './artifacts.js';
-import { replaceFile, writeDurably } from './backup.js';
+import { replaceFile, signatureOf, writeDurably } from './backup.js';
 import type { ApplyContext } from './context.js';
 
 /** A verified binary written beside the installed one before the stop, so that the swap is one rename. */
@@ -8,11 +8,6 @@ export interface StagedBinary {
   readonly path: string;
   /** The staged file's identity when it was written; a file changed since is not used. */
   readonly signature: string;
-}
-
-/** Identifies a file's content as it sits on disk: device, inode, size and change time. */
-function fileSignature(info: Stats): string {
-  return `${info.dev}:${info.ino}:${info.size}:${info.ctimeMs}`;
 }
 
 /**
@@ -25,7 +20,7 @@ export async function stageBinary(context: ApplyContext, binaryPath: string, art
   const previous = await fs.stat(binaryPath);
   const path = `${binaryPath}.headsup-staged`;
   await replaceFile(fs, path, await fs.readFile(artifact.path), (previous.mode & 0o7777) | 0o100, previous.uid, previous.gid);
-  return { path, signature: fileSignature(await fs.stat(path)) };
+  return { path, signature: signatureOf(await fs.stat(path)) };
 }
 
 /** Removes a staged binary that was not installed; a missing file is fine. */
@@ -45,7 +40,7 @@ export async function installBinary(context: ApplyContext, binaryPath: string, a
   const previous = await fs.stat(binaryPath);
   await keepPrevious(context, binaryPath, previous);
 
-  if (staged && (await signatureOf(context, staged.path)) === staged.signature) {
+  if (staged && (await currentSignature(context, staged.path)) === staged.signature) {
     await fs.rename(staged.path, binaryPath);
   } else {
     const content = await fs.readFile(artifact.path);
@@ -69,9 +64,9 @@ async function keepPrevious(context: ApplyContext, binaryPath: string, previous:
   await fs.rename(temporary, target);
 }
 
-async function signatureOf(context: ApplyContext, path: string): Promise<string | null> {
+async function currentSignature(context: ApplyContext, path: string): Promise<string | null> {
   try {
-    return fileSignature(await context.fs.stat(path));
+    return signatureOf(await context.fs.stat(path));
   } catch {
     return null;
   }

@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js';
 import { createInstance } from '../apply/instance.js';
 import { detectBinaryVersion, type VersionSource } from '../apply/running-version.js';
 import { assessVersion, latestStable } from '../decide/status.js';
@@ -211,7 +212,7 @@ function channelLines(report: CheckReport): string[] {
   for (const missing of report.crossCheck.missing) {
     lines.push(`Cross-check: ${missing.tag} is missing from ${missing.missingFrom}; one channel may be lagging or failing quietly.`);
   }
-  const limit = formatAge(report.staleAfterMs);
+  const limit = formatDuration(report.staleAfterMs);
   for (const channel of report.channels) {
     if (channel.stale) {
       const since = channel.lastSuccessAt ? `since ${channel.lastSuccessAt}` : 'ever';
@@ -221,10 +222,6 @@ function channelLines(report: CheckReport): string[] {
   const words = { fresh: 'fresh', stale: 'stale', 'never-succeeded': 'no successful poll yet', 'never-polled': 'not polled yet' } as const;
   if (lines.length === 0) lines.push(`Channels: ${report.channels.map((channel) => `${channel.id} ${words[channel.status]}`).join(', ')}.`);
   return lines;
-}
-
-function formatAge(ms: number): string {
-  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${Math.round(ms / 3_600_000)}h`;
 }
 
 function statusText(instance: InstanceReport): string {

@@ -67,21 +67,26 @@ export async function fetchReleaseList(runtime: Runtime, offline = false): Promi
   return (await loadReleaseChannels(runtime, offline)).list;
 }
 
+/** The GitHub token from the variable `channels.github.token_env` names, with where it came from; empty without one. */
+export function githubToken(runtime: Runtime): { token?: string; tokenSource?: string } {
+  const variable = runtime.config.github.token_env;
+  const token = variable ? runtime.env[variable] : undefined;
+  return token ? { token, tokenSource: `the environment variable ${variable}` } : {};
+}
+
 /**
  * Polls the GitHub releases API and, unless switched off, the releases Atom feed, which stands in
  * when the API fails and is cross-checked against it when both answer.
  */
 export async function loadReleaseChannels(runtime: Runtime, offline = false): Promise<RedundantReleaseList> {
-  const { config, env } = runtime;
-  const tokenEnv = config.github.token_env;
-  const token = tokenEnv ? env[tokenEnv] : undefined;
+  const { config } = runtime;
   const state = new ChannelStateRepository(runtime.db);
   const common = { http: runtime.http, clock: runtime.clock, logger: runtime.logger, state };
   const primary = new GitHubReleasesChannel({
     ...common,
     baseUrl: config.github.api_url,
     repository: config.github.repository,
-    ...(token ? { token, tokenSource: `the environment variable ${tokenEnv}` } : {}),
+    ...githubToken(runtime),
     timeoutMs: config.github.timeout,
   });
 

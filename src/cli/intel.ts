@@ -12,7 +12,7 @@ import type { ChannelReport, CrossCheckReport } from '../watch/release-channels.
 import { describeSource } from '../watch/release-service.js';
 import type { ReleaseList } from '../watch/release.js';
 import { channelStaleness, type ChannelStaleness } from '../watch/staleness.js';
-import { loadReleaseChannels, type Runtime } from './context.js';
+import { githubToken, loadReleaseChannels, type Runtime } from './context.js';
 
 /** The data of every channel: releases, vulnerability records, and how fresh each channel is. */
 export interface Intel {
@@ -36,14 +36,12 @@ export async function gatherIntel(runtime: Runtime, offline: boolean): Promise<I
   const { config } = runtime;
   const state = new ChannelStateRepository(runtime.db);
   const common = { http: runtime.http, clock: runtime.clock, logger: runtime.logger, state };
-  const tokenEnv = config.github.token_env;
-  const token = tokenEnv ? runtime.env[tokenEnv] : undefined;
 
   const advisoryChannels: AdvisoryChannel[] = [];
   if (config.channels.osv.enabled) advisoryChannels.push(new OsvChannel({ ...common, baseUrl: config.channels.osv.api_url, timeoutMs: config.channels.osv.timeout }));
   if (config.channels.github_advisories.enabled) {
     advisoryChannels.push(
-      new GitHubAdvisoriesChannel({ ...common, apiUrl: config.github.api_url, ...(token ? { token, tokenSource: `the environment variable ${tokenEnv}` } : {}), timeoutMs: config.github.timeout }),
+      new GitHubAdvisoriesChannel({ ...common, apiUrl: config.github.api_url, ...githubToken(runtime), timeoutMs: config.github.timeout }),
     );
   }
 

@@ -1,3 +1,4 @@
+import { describeDuration } from '../config/duration.js';
 import { policyFor } from '../config/policy.js';
 import { stamp } from '../decide/policy/decide.js';
 import type { EffectivePolicy } from '../decide/policy/resolve.js';
@@ -53,12 +54,18 @@ export function renderPolicyMarkdown(runtime: Runtime): string {
   return lines.join('\n');
 }
 
+const APPROVAL_TEXT = {
+  none: 'no upgrade',
+  patch: 'patch upgrades (0.28.0 → 0.28.1)',
+  minor: 'patch and minor upgrades (0.28.1 → 0.29.0)',
+} as const;
+
 function policySection(policy: EffectivePolicy): string[] {
-  const approve = policy.autoApprove === 'none' ? 'no upgrade' : policy.autoApprove === 'patch' ? 'patch upgrades (0.28.0 → 0.28.1)' : 'patch and minor upgrades (0.28.1 → 0.29.0)';
+  const approve = APPROVAL_TEXT[policy.autoApprove];
   const lines = [
     `- **Release channel:** ${policy.channel === 'stable' ? 'stable releases only' : 'stable releases and pre-releases (alpha, beta, rc)'}.`,
     `- **Approved automatically:** ${approve}; anything larger needs an approval.`,
-    `- **Minimum release age:** ${humanDuration(policy.minimumReleaseAgeMs)} after publication, so that a broken release can be withdrawn or fixed before it reaches us.`,
+    `- **Minimum release age:** ${describeDuration(policy.minimumReleaseAgeMs)} after publication, so that a broken release can be withdrawn or fixed before it reaches us.`,
     `- **Security fast track:** a release that fixes a known vulnerability of severity ${policy.fastTrack.minSeverity} or above (an unrated one counts as high) skips the minimum age, is approved automatically up to ${policy.fastTrack.autoApprove === 'none' ? 'no level' : `${policy.fastTrack.autoApprove} upgrades`}, and runs ${policy.fastTrack.window ? `in the ${policy.fastTrack.window.name} window` : 'at once'}.`,
     `- **Routine upgrades run:** ${policy.upgradeWindow ? `in the ${policy.upgradeWindow.name} window` : 'at any time (no maintenance window)'}.`,
     `- **Pinned version:** ${policy.pin ? `nothing above ${formatVersion(policy.pin)}` : 'none'}.`,
@@ -70,7 +77,7 @@ function policySection(policy: EffectivePolicy): string[] {
     '',
     '| Severity | Deadline |',
     '| --- | --- |',
-    ...(['critical', 'high', 'medium', 'low'] as const).map((severity) => `| ${severity} | ${humanDuration(policy.deadlines[severity])} |`),
+    ...(['critical', 'high', 'medium', 'low'] as const).map((severity) => `| ${severity} | ${describeDuration(policy.deadlines[severity])} |`),
     '',
     '### Maintenance windows',
     '',
@@ -86,17 +93,4 @@ function policySection(policy: EffectivePolicy): string[] {
 function differencesFrom(base: EffectivePolicy, policy: EffectivePolicy): string[] {
   const baseLines = new Set(policySection(base));
   return policySection(policy).filter((line) => line.startsWith('- ') && !baseLines.has(line)).map((line) => line.slice(2));
-}
-
-/** Writes a duration in words: "7 days", "12 hours", "90 minutes". */
-function humanDuration(ms: number): string {
-  const units: Array<[number, string]> = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-  ];
-  for (const [size, name] of units) {
-    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms === size ? '' : 's'}`;
-  }
-  return `${ms / 1000} seconds`;
 }

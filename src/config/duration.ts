@@ -16,3 +16,16 @@ export function formatDuration(ms: number): string {
   }
   return `${ms}ms`;
 }
+
+/** Writes a duration in words for people: "7 days", "1 day", "36 hours", "90 minutes". */
+export function describeDuration(ms: number): string {
+  const units: Array<[number, string]> = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [size, name] of units) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms === size ? '' : 's'}`;
+  }
+  return `${ms / 1000} seconds`;
+}

@@ -132,8 +132,3 @@ export function possibleSecurityReleases(version: Version, releases: readonly Re
       return signal ? [{ tag: release.tag, terms: signal.terms, evidence: signal.evidence }] : [];
     });
 }
-
-/** "0.23.0" for a version, "-" for none; for tables. */
-export function versionText(version: Version | null): string {
-  return version ? formatVersion(version) : '-';
-}

@@ -1,3 +1,4 @@
+import { describeDuration } from '../../config/duration.js';
 import type { Severity } from '../../judge/cvss/index.js';
 import { compareVersions, formatVersion, isStable, sameMinor, versionsEqual, type Version } from '../../judge/version.js';
 import type { Release } from '../../watch/release.js';
@@ -122,7 +123,7 @@ export function planInstance(input: PlanInput): InstancePlan {
     if (target && compareVersions(release.version, target.version) <= 0) continue;
     if (!matured(release)) {
       const age = release.publishedAt ? `released ${ago(release.publishedAt, now)}` : 'its release date is unknown';
-      heldBack.push({ version: formatVersion(release.version), why: `${age}; the minimum release age is ${days(policy.minimumReleaseAgeMs)}, so allowed from ${stamp(allowedFrom(release))}` });
+      heldBack.push({ version: formatVersion(release.version), why: `${age}; the minimum release age is ${describeDuration(policy.minimumReleaseAgeMs)}, so allowed from ${stamp(allowedFrom(release))}` });
     }
   }
 
@@ -135,7 +136,7 @@ export function planInstance(input: PlanInput): InstancePlan {
       target: next.version,
       path: [],
       notBefore,
-      reason: `${formatVersion(next.version)} was ${next.publishedAt ? `released ${ago(next.publishedAt, now)}` : 'published at an unknown time'}; the minimum release age is ${days(policy.minimumReleaseAgeMs)}${notBefore ? `, so it is allowed from ${stamp(notBefore)}` : ''}`,
+      reason: `${formatVersion(next.version)} was ${next.publishedAt ? `released ${ago(next.publishedAt, now)}` : 'published at an unknown time'}; the minimum release age is ${describeDuration(policy.minimumReleaseAgeMs)}${notBefore ? `, so it is allowed from ${stamp(notBefore)}` : ''}`,
     };
   }
 
@@ -213,11 +214,6 @@ function ago(then: Date, now: Date): string {
   const hours = Math.floor((now.getTime() - then.getTime()) / 3_600_000);
   if (hours < 48) return hours === 1 ? '1 hour ago' : `${hours} hours ago`;
   return `${Math.floor(hours / 24)} days ago`;
-}
-
-function days(ms: number): string {
-  if (ms % 86_400_000 === 0) return ms === 86_400_000 ? '1 day' : `${ms / 86_400_000} days`;
-  return `${Math.round(ms / 3_600_000)} hours`;
 }
 
 /** `2026-12-05 02:00 UTC`, to the minute. */
