@@ -29,7 +29,7 @@ export interface DowntimeSample {
 }
 
 const HEALTHY_TIMEOUT_MS = 900_000;
-/** Time the poller gets after the action returns, so that it sees the recovery the action waited for. */
+/** Time the poller gets after the action returns, so that it records the recovery the action waited for. */
 const SETTLE_MS = 5 * POLL_INTERVAL_MS;
 
 /** Creates a 0.28.0 instance on a copy of `template`, starts it and waits until it is healthy. */
@@ -91,7 +91,7 @@ function singleOutage(outages: Outage[], method: Method): Outage & { upAt: numbe
   return outage as Outage & { upAt: number };
 }
 
-/** The floor: the new binary is already at the path, so only stop, start and Headscale's own start-up remain. */
+/** Measures the floor: the new binary is already at the path, so only stop, start and Headscale's own start-up remain. */
 async function physicalLimit(instance: HeadscaleInstance): Promise<void> {
   await instance.installBinary(TO_VERSION);
   await instance.stop();
@@ -99,7 +99,7 @@ async function physicalLimit(instance: HeadscaleInstance): Promise<void> {
   await instance.waitHealthy(HEALTHY_TIMEOUT_MS);
 }
 
-/** What a short shell script does: download first, then stop, copy the binary over the old one, start. */
+/** Does what a short shell script does: download first, then stop, copy the binary over the old one, start. */
 async function naiveScript(instance: HeadscaleInstance, server: GitHubFixtureServer): Promise<void> {
   const url = `${server.url}/juanfont/headscale/releases/download/${headscaleTag(TO_VERSION)}/headscale_${TO_VERSION}_linux_amd64`;
   const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });

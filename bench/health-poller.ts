@@ -1,6 +1,6 @@
 /**
  * Worker thread that probes a Headscale `/health` URL every `intervalMs` and reports each change
- * between answering and not answering. It runs on its own event loop, so synchronous work in the
+ * between passing and failing probes. It runs on its own event loop, so synchronous work in the
  * bench process (SQLite, file copies) cannot delay a probe.
  */
 import { parentPort, workerData } from 'node:worker_threads';

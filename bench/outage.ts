@@ -9,9 +9,9 @@ export interface PollerSettings {
 }
 
 /**
- * A change seen by the poller: `ok` false when `/health` stopped answering 200, true when it
- * answered again. Times are epoch milliseconds; `version` is what `/version` returned right after
- * a passing probe.
+ * A change recorded by the poller: `ok` false when `/health` stopped returning 200, true when it
+ * returned 200 again. Times are epoch milliseconds. `version` is what `/version` returned right
+ * after a passing probe.
  */
 export interface PollerEvent {
   ok: boolean;
@@ -20,7 +20,7 @@ export interface PollerEvent {
   version: string | null;
 }
 
-/** One period in which `/health` did not answer 200. */
+/** One period in which `/health` did not return 200. */
 export interface Outage {
   /** When the first failing probe was sent. */
   downAt: number;
@@ -68,7 +68,7 @@ export class HealthWatch {
     return new HealthWatch(new Worker(new URL('./health-poller.js', import.meta.url), { workerData: settings }));
   }
 
-  /** Resolves once the poller has seen `/health` answer, so that an outage cannot start unseen. */
+  /** Resolves once the poller has recorded a passing `/health` probe, so that no outage starts unrecorded. */
   async waitAnswering(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.events.some((event) => event.ok)) {

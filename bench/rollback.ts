@@ -51,7 +51,7 @@ export async function measureRollback(method: RollbackMethod, template: string, 
 function returnedToOldVersion(outages: Outage[], method: RollbackMethod): Outage & { upAt: number } {
   const [outage] = outages;
   if (outages.length !== 1 || !outage || outage.upAt === null || outage.version !== headscaleTag(FROM_VERSION)) {
-    throw new Error(`the ${method} rollback did not end in one outage after which ${headscaleTag(FROM_VERSION)} answered: ${JSON.stringify(outages)}`);
+    throw new Error(`the ${method} rollback did not end in one outage after which ${headscaleTag(FROM_VERSION)} passed /health: ${JSON.stringify(outages)}`);
   }
   return outage as Outage & { upAt: number };
 }

@@ -127,7 +127,7 @@ export function addNodesBySql(path: string, count: number): void {
   }
 }
 
-/** The highest IPv4 offset inside 100.64.0.0/10 that a node holds. */
+/** Returns the highest IPv4 offset inside 100.64.0.0/10 that a node has. */
 function lastAddressOffset(db: Database.Database): number {
   const rows = db.prepare('SELECT ipv4 FROM nodes WHERE ipv4 IS NOT NULL').all() as Array<{ ipv4: string }>;
   return Math.max(0, ...rows.map((row) => offsetOf(row.ipv4)));

@@ -31,8 +31,8 @@ export async function discardStagedBinary(context: ApplyContext, binaryPath: str
 /**
  * Installs a verified artifact at `binaryPath` by atomic rename, with the old binary's mode and
  * owner, and keeps the old binary beside it as `<binary>.headsup-previous`. With a staged copy
- * that is unchanged since staging, the install is a hard link and a rename, so it takes no time
- * while Headscale is stopped; otherwise both files are written here. Records the new file's
+ * that is unchanged since staging, the install is a hard link and a rename, so it takes almost no
+ * time while Headscale is stopped. Without one, both files are written here. Records the new file's
  * SHA-256 and version, so that builds printing `dev` still have a known version.
  */
 export async function installBinary(context: ApplyContext, binaryPath: string, artifact: Artifact, staged: StagedBinary | null = null): Promise<string> {

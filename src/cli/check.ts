@@ -155,7 +155,7 @@ function emptyReport(name: string): InstanceReport {
 }
 
 /**
- * The most serious finding decides: an error (unknown versions included) 1, then a stale channel
+ * Maps the report to an exit code; the most serious finding decides: an error (unknown versions included) 1, then a stale channel
  * 12 (not with --offline), then exposure at or above `--fail-on` 11, then an available update 10.
  */
 export function checkExitCode(report: CheckReport, failOn: Severity | null = null): ExitCode {

@@ -49,9 +49,9 @@ export function createRuntime(options: { configPath?: string | undefined; env?: 
 }
 
 /**
- * The system clock, or, when HEADSUP_TEST_NOW holds a time, a clock that starts there and runs at
- * real speed. End-to-end tests use it to run a whole command at a chosen moment (inside or outside
- * a maintenance window, during a freeze); operators use `plan --at` instead.
+ * Returns the system clock, or, when HEADSUP_TEST_NOW contains a time, a clock that starts there and
+ * runs at real speed. End-to-end tests use it to run a whole command at a chosen moment, such as
+ * inside a maintenance window. Operators use `plan --at` instead.
  */
 export function clockFromEnv(env: NodeJS.ProcessEnv): Clock {
   const text = env.HEADSUP_TEST_NOW;
@@ -75,8 +75,8 @@ export function githubToken(runtime: Runtime): { token?: string; tokenSource?: s
 }
 
 /**
- * Polls the GitHub releases API and, unless switched off, the releases Atom feed, which stands in
- * when the API fails and is cross-checked against it when both answer.
+ * Polls the GitHub releases API and, unless switched off, the releases Atom feed. The feed replaces
+ * the API when the API fails, and the two are cross-checked when both respond.
  */
 export async function loadReleaseChannels(runtime: Runtime, offline = false): Promise<RedundantReleaseList> {
   const { config } = runtime;

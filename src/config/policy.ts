@@ -2,7 +2,7 @@ import { resolvePolicy, type EffectivePolicy, type PolicyLayer } from '../decide
 import type { HeadsupConfig } from './load.js';
 
 /**
- * The policy layers of an instance, most general first: the top-level `policy:`, then its
+ * Lists the policy layers of an instance, most general first: the top-level `policy:`, then its
  * environment's, then its own. Without an instance name, only the top level.
  */
 export function policyLayers(config: Pick<HeadsupConfig, 'policy' | 'environments' | 'instances'>, instance?: string): PolicyLayer[] {
@@ -16,7 +16,7 @@ export function policyLayers(config: Pick<HeadsupConfig, 'policy' | 'environment
   return layers;
 }
 
-/** The effective policy of an instance, or of the top level when no instance is named. */
+/** Resolves the effective policy of an instance, or of the top level when no instance is named. */
 export function policyFor(config: Pick<HeadsupConfig, 'policy' | 'environments' | 'instances'>, instance?: string): EffectivePolicy {
   return resolvePolicy(policyLayers(config, instance));
 }

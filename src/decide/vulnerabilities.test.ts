@@ -28,7 +28,7 @@ describe('assessVulnerabilities', () => {
     dir = null;
   });
 
-  it('gives 0.23.0 the deadlines of the OIDC and map-request fixes, counted from their releases', () => {
+  it('dates 0.23.0 deadlines from the fixes', () => {
     const now = new Date('2025-06-08T00:00:00Z');
     const assessment = assessVulnerabilities({ version: requireVersion('0.23.0'), records, releases, firstFixedTags: tags, windows: DEFAULT_DEADLINE_WINDOWS, now });
 

@@ -28,7 +28,7 @@ describe('computeDeadline', () => {
     expect(computeDeadline({ severity: 'critical', fixReleasedAt: null, advisoryPublishedAt: at('2025-01-01T00:00:00Z') })).toBeNull();
   });
 
-  it('uses the high window for an unrated vulnerability and the low one for a zero score', () => {
+  it('windows unrated and zero scores', () => {
     const fixReleasedAt = at('2026-01-01T00:00:00Z');
     expect(computeDeadline({ severity: null, fixReleasedAt, advisoryPublishedAt: null })?.severity).toBe('high');
     expect(computeDeadline({ severity: 'none', fixReleasedAt, advisoryPublishedAt: null })?.severity).toBe('low');

@@ -14,7 +14,7 @@ export const DEFAULT_DEADLINE_WINDOWS: DeadlineWindows = {
 };
 
 /**
- * The severity whose window applies. A vulnerability without any score or label gets the `high`
+ * Returns the severity whose window applies. A vulnerability without any score or label gets the `high`
  * window: an unrated flaw is not assumed harmless, but it does not claim the two-day window of a
  * scored critical one either. A `none` rating (CVSS 0.0) gets the `low` window.
  */
@@ -26,7 +26,7 @@ export function deadlineSeverity(severity: Severity | null): keyof DeadlineWindo
 
 export interface DeadlineInput {
   readonly severity: Severity | null;
-  /** When the advisory (or catalog entry) was published; null when the record does not say. */
+  /** When the advisory (or catalog entry) was published; null when the record has no date. */
   readonly advisoryPublishedAt: Date | null;
   /** When the first release that fixes it was published; null when no fixing release is known. */
   readonly fixReleasedAt: Date | null;

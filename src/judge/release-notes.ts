@@ -1,8 +1,8 @@
 /**
  * Spots release notes that talk about security. Headscale has shipped several security fixes
- * without an advisory, and some were worded as ordinary changes, so this is a signal to read the
- * notes rather than a verdict: a match may be harmless ("security policy docs") and a silent
- * fix gives no match.
+ * without an advisory, and some were worded as ordinary changes. So this is a signal to read the
+ * notes, not a verdict: a match may be harmless ("security policy docs"), and a silent fix gives
+ * no match.
  */
 
 /** One term the notes mention, with the line it was found on. */

@@ -14,7 +14,7 @@ describe('ApprovalRepository', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('leaves revoked approvals out of those in force, and keeps them in the history', () => {
+  it('drops revoked approvals from those in force', () => {
     dir = mkdtempSync(join(tmpdir(), 'headsup-approvals-'));
     db = openStateDatabase(join(dir, 'state.db'));
     const approvals = new ApprovalRepository(db);

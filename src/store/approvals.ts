@@ -27,14 +27,14 @@ export class ApprovalRepository {
       .run(instance, approval.version.text, approval.by, approval.reason, approval.at.toISOString());
   }
 
-  /** The approvals in force for the instance, oldest first; revoked ones are left out. */
+  /** Returns the approvals in force for the instance, oldest first, without revoked ones. */
   forInstance(instance: string): Approval[] {
     return this.history(instance)
       .filter((record) => record.revoked === null)
       .map(({ version, by, reason, at }) => ({ version, by, reason, at }));
   }
 
-  /** Every approval of the instance, revoked ones included, oldest first. */
+  /** Returns every approval of the instance, revoked ones included, oldest first. */
   history(instance: string): ApprovalRecord[] {
     const rows = this.db
       .prepare('SELECT version, approved_by, reason, approved_at, revoked_at, revoked_by, revoke_reason FROM approvals WHERE instance = ? ORDER BY id')

@@ -34,7 +34,7 @@ export function openStateDatabase(path: string, migrations: readonly Migration[]
 
 /**
  * Applies the missing migrations in one immediate transaction, which takes the write lock before
- * reading the schema version: two headsup processes that open a new state file at the same moment
+ * reading the schema version. Two headsup processes that open a new state file at the same moment
  * (two `run`s started by cron and by hand) then migrate one after the other, never both.
  */
 function migrate(db: StateDatabase, migrations: readonly Migration[], path: string): void {

@@ -22,7 +22,7 @@ interface DeadlineRow {
 /**
  * Keeps patch deadlines so that they never move once set. The first deadline recorded for an
  * instance and a vulnerability stays, even when a later poll brings a new severity, a new
- * advisory date or changed windows: a team that planned for a date must be able to rely on it.
+ * advisory date or changed windows. A team that planned for a date must be able to rely on it.
  */
 export class DeadlineRepository {
   constructor(private readonly db: StateDatabase) {}

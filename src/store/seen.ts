@@ -39,7 +39,7 @@ export class FailedTargetRepository {
     this.db.prepare('DELETE FROM seen_items WHERE kind = ? AND id = ?').run(`failed-target:${instance}`, version);
   }
 
-  /** Every failed target of the instance, with when it failed. */
+  /** Returns every failed target of the instance, with the time it failed. */
   forInstance(instance: string): Array<{ version: string; at: Date }> {
     const rows = this.db.prepare('SELECT id, first_seen_at FROM seen_items WHERE kind = ?').all(`failed-target:${instance}`) as Array<{ id: string; first_seen_at: string }>;
     return rows.map((row) => ({ version: row.id, at: new Date(row.first_seen_at) }));

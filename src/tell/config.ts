@@ -20,7 +20,7 @@ const duration = z.string({ error: 'expected a duration with a unit, for example
   return ms;
 });
 
-/** A reminder interval: a duration, or `off` for no reminders (null). */
+/** Parses a reminder interval: a duration, or `off` for no reminders (null). */
 const reminder = z.string({ error: 'expected a duration such as 24h, or off' }).transform((text, context) => {
   if (text.trim() === 'off') return null;
   const ms = parseDuration(text);

@@ -17,7 +17,7 @@ export interface Notifier {
   send(alert: Alert): Promise<void>;
 }
 
-/** The outside world as a notifier sees it. */
+/** The dependencies a notifier uses: HTTP, clock, logger and retry settings. */
 export interface NotifierDeps {
   http: HttpClient;
   clock: Clock;

@@ -92,7 +92,7 @@ function spawnRun(home: HeadsupHome, at: string, args: string[] = []): Promise<{
 }
 
 describe('headsup run on real Headscale', { timeout: 300_000 }, () => {
-  it('applies an approved patch inside the window once, and alerts each event exactly once', async () => {
+  it('applies a patch in the window once', async () => {
     const hs = await lab.started('v0.29.1');
     const headsup = await home(hs);
 
@@ -136,7 +136,7 @@ describe('headsup run on real Headscale', { timeout: 300_000 }, () => {
     expect(plan2.reason).toContain('approved by ops on 2026-12-05 02:25 UTC');
   });
 
-  it('rolls back a failing upgrade, alerts it, and does not retry it unattended until approved again', async () => {
+  it('holds a rolled-back target until approved', async () => {
     const hs = await lab.started('v0.29.1');
     const headsup = await createHeadsupHome({ apiUrl: server.url, instances: { hs1: hs }, extra: policy(), startCommand: startFailingOn0292 });
 

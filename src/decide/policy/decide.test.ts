@@ -60,7 +60,7 @@ describe('planInstance', () => {
     expect(saturday.path.map((hop) => formatVersion(hop.to))).toEqual(['0.28.1']);
   });
 
-  it('holds a release younger than the minimum age and says from when it is allowed', () => {
+  it('holds a young release until its age', () => {
     const result = plan('0.28.0', {}, '2026-12-02T10:00:00Z');
     expect(result.action).toBe('held');
     expect(result.notBefore).toEqual(new Date('2026-12-04T10:00:00Z'));
@@ -104,7 +104,7 @@ describe('planInstance', () => {
     expect(plan('0.28.0', frozen, '2026-12-07T00:00:00Z').action).toBe('apply');
   });
 
-  it('needs an approval above the auto-approve level, and accepts one for that exact version', () => {
+  it('needs an exact-version approval above the level', () => {
     const result = plan('0.27.1', { auto_approve: 'patch' }, '2026-12-10T00:00:00Z');
     expect(result.action).toBe('needs-approval');
     expect(formatVersion(result.target!)).toBe('0.28.1');
@@ -120,7 +120,7 @@ describe('planInstance', () => {
     expect(plan('0.28.0', { auto_approve: 'none' }, '2026-12-10T00:00:00Z').action).toBe('needs-approval');
   });
 
-  it('walks one minor at a time on the latest patch, and from before 0.25 through 0.25.1', () => {
+  it('walks one minor series at a time', () => {
     const long = [release('0.24.3', '2025-02-01T00:00:00Z'), release('0.25.0', '2025-02-10T00:00:00Z'), release('0.25.1', '2025-02-20T00:00:00Z'), ...RELEASES];
     const result = planInstance({ current: requireVersion('0.24.3'), releases: long, vulnerabilities: [], policy: policyOf({ auto_approve: 'minor' }), approvals: [], now: new Date('2026-12-10T00:00:00Z') });
     expect(result.path.map((hop) => formatVersion(hop.to))).toEqual(['0.25.1', '0.26.1', '0.27.1', '0.28.1']);
@@ -139,7 +139,7 @@ describe('planInstance', () => {
     expect(formatVersion(pre.target!)).toBe('0.29.0-rc.1');
   });
 
-  it('opens a window whose time the spring clock change skips at the first instant after the gap', () => {
+  it('opens a skipped DST time after the gap', () => {
     // 2026-03-29 02:30 does not exist in Berlin: clocks jump from 02:00 CET to 03:00 CEST (01:00 UTC).
     const dst = { windows: { night: { cron: '30 2 * * 0', duration: '1h', timezone: 'Europe/Berlin' } }, upgrade_window: 'night', auto_approve: 'minor' as const };
     const before = plan('0.27.1', dst, '2026-03-29T00:30:00Z');
@@ -176,7 +176,7 @@ describe('resolvePolicy', () => {
     expect(policy.skipVersions.map(formatVersion)).toEqual(['0.27.0', '0.28.1']);
   });
 
-  it('names the level and the fix for a window nobody defined, and for windows without upgrade_window', () => {
+  it('names the level of a bad window', () => {
     const resolve = () => resolvePolicy([{ origin: 'instances.hs1.policy', policy: policyOverrideSchema.parse({ upgrade_window: 'weekend' }) }]);
     expect(resolve).toThrow(PolicyError);
     expect(resolve).toThrow('instances.hs1.policy.upgrade_window names the window "weekend", which no policy level defines');

@@ -9,13 +9,13 @@ import type { EffectivePolicy, MaintenanceWindow } from './resolve.js';
 import type { ApprovalLevel } from './schema.js';
 
 /**
- * What the policy allows for one instance at one moment:
+ * The action the policy allows for one instance at one moment:
  * - `up-to-date`: nothing newer is allowed (the reason names the pin or skip list that blocks it);
  * - `apply`: upgrade now, along `path`;
  * - `wait-window`: approved, waiting for the maintenance window that opens at `notBefore`;
  * - `held`: every newer release is younger than the minimum release age; allowed from `notBefore`;
  * - `frozen`: a freeze is in force until `notBefore`;
- * - `needs-approval`: the change is above the auto-approve level and nobody approved this target;
+ * - `needs-approval`: the change is above the auto-approve level and this target has no approval;
  * - `blocked`: no safe path exists (for example a missing minor series in the release list).
  */
 export type PlanAction = 'up-to-date' | 'apply' | 'wait-window' | 'held' | 'frozen' | 'needs-approval' | 'blocked';
@@ -74,10 +74,11 @@ const LEVEL_RANK: Record<ApprovalLevel | ChangeLevel, number> = { none: 0, patch
 /**
  * Decides the next action for one instance. The target is the newest release the policy allows:
  * on the configured channel, not skipped, not above the pin, and older than the minimum release
- * age, unless it fixes an open vulnerability at or above the fast-track severity (an unrated one
- * counts as high). The path to it goes one minor series at a time on the latest allowed patch.
- * Then, in this order: a freeze stops everything; a change above the auto-approve level needs an
- * approval of that exact target; a maintenance window decides when.
+ * age. A release that fixes an open vulnerability at or above the fast-track severity (an unrated
+ * one counts as high) skips the age. The path to it goes one minor series at a time on the latest allowed patch.
+ * Then, in this order: a failed target waits for a new approval, and a freeze stops everything. A
+ * change above the auto-approve level needs an approval of that exact target. Last, a maintenance
+ * window decides when.
  */
 export function planInstance(input: PlanInput): InstancePlan {
   const { current, policy, now } = input;

@@ -6,7 +6,7 @@ import { CronError, parseCron, validateTimeZone } from '../schedule/index.js';
 /**
  * The update policy as the config writes it. Every key is optional at every level (the top-level
  * `policy:`, `environments.<name>.policy:` and `instances.<name>.policy:`), so an override names only
- * what it changes; `resolvePolicy` merges the levels and fills in the defaults. Unknown keys are
+ * what it changes. `resolvePolicy` merges the levels and fills in the defaults. Unknown keys are
  * errors, because a misspelt key must not silently disable a freeze.
  */
 
