@@ -62,4 +62,14 @@ describe('health gate', () => {
     expect(result.exited).toBe(true);
     expect(result.lastError).toBe('HTTP 500');
   });
+
+  it('waits through one not-running answer', async () => {
+    // A supervisor that is still launching the server may report it stopped once.
+    const url = await serveStatuses([500, 500, 200]);
+    const answers = [false, true];
+    const result = await waitForHealth({ ...base, url, passes: 1, timeoutMs: 5000, isRunning: async () => answers.shift() ?? true });
+
+    expect(result.healthy).toBe(true);
+    expect(result.exited).toBe(false);
+  });
 });

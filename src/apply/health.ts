@@ -9,7 +9,10 @@ export interface HealthGateOptions {
   timeoutMs: number;
   http: HttpClient;
   clock: Clock;
-  /** Asked after a failed check; `false` ends the wait at once, because a stopped server will not recover. */
+  /**
+   * Asked after a failed check. Two `false` answers in a row end the wait, because a stopped server
+   * will not recover. One is not enough: right after a start, a supervisor may still be launching it.
+   */
   isRunning?: () => Promise<boolean | null>;
 }
 
@@ -33,6 +36,7 @@ export async function waitForHealth(options: HealthGateOptions): Promise<HealthG
   let consecutive = 0;
   let checks = 0;
   let lastError: string | null = null;
+  let notRunning = 0;
 
   for (;;) {
     checks++;
@@ -45,7 +49,8 @@ export async function waitForHealth(options: HealthGateOptions): Promise<HealthG
     } else {
       consecutive = 0;
       lastError = error;
-      if (options.isRunning && (await options.isRunning()) === false) {
+      notRunning = options.isRunning && (await options.isRunning()) === false ? notRunning + 1 : 0;
+      if (notRunning >= 2) {
         return { healthy: false, checks, lastError: error, exited: true, elapsedMs: options.clock.now().getTime() - started };
       }
     }
